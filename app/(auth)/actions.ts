@@ -1,0 +1,47 @@
+"use server";
+import { AuthError } from "next-auth";
+import { RateLimitedSignIn, signIn, signOut } from "@/lib/auth";
+import { signUp } from "@/lib/auth/accounts";
+import { safeCallbackUrl, signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { fieldErrorsOf, type ActionResult } from "@/lib/actions/safe-action";
+import { SafeError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+
+const WRONG_CREDENTIALS = "Wrong e-mail or password";
+
+/** Signs in; on success Auth.js redirects (the thrown redirect must propagate). */
+async function signInAndRedirect(email: string, password: string, callbackUrl?: string): Promise<ActionResult<never>> {
+  try {
+    await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(callbackUrl) });
+  } catch (err) {
+    if (err instanceof RateLimitedSignIn) {
+      return { ok: false, code: "rate_limited", error: "Too many failed sign-ins for this e-mail. Try again in 15 minutes." };
+    }
+    if (err instanceof AuthError) return { ok: false, code: "invalid", error: WRONG_CREDENTIALS };
+    throw err;
+  }
+  throw new Error("unreachable: signIn redirects");
+}
+
+export async function signInAction(raw: unknown): Promise<ActionResult<never>> {
+  const parsed = signInSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(parsed.error) };
+  return signInAndRedirect(parsed.data.email, parsed.data.password, parsed.data.callbackUrl);
+}
+
+export async function signUpAction(raw: unknown): Promise<ActionResult<never>> {
+  const parsed = signUpSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(parsed.error) };
+  try {
+    await signUp(parsed.data);
+  } catch (err) {
+    if (err instanceof SafeError) return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
+    logger.error({ errorName: (err as Error)?.name, stack: (err as Error)?.stack }, "sign-up failed");
+    return { ok: false, code: "internal", error: "Something went wrong on our side. Please try again." };
+  }
+  return signInAndRedirect(parsed.data.email, parsed.data.password, "/");
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: "/sign-in" });
+}

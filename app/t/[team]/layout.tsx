@@ -1,0 +1,27 @@
+import { requireTeam } from "@/lib/auth/session";
+import { listTeamsOf } from "@/lib/teams/service";
+import { Sidebar } from "@/components/shell/sidebar";
+import { TeamSwitcher } from "@/components/shell/team-switcher";
+import { UserMenu } from "@/components/shell/user-menu";
+
+export default async function TeamLayout({ children, params }: { children: React.ReactNode; params: Promise<{ team: string }> }) {
+  const { team: slug } = await params;
+  const { user, team } = await requireTeam(slug);
+  const teams = await listTeamsOf(user.id);
+  return (
+    <div className="flex min-h-screen">
+      <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:flex">
+        <div className="border-b border-slate-100 p-3">
+          <TeamSwitcher current={{ slug: team.slug, name: team.name }} teams={teams.map(({ slug, name, role }) => ({ slug, name, role }))} />
+        </div>
+        <Sidebar teamSlug={team.slug} />
+        <div className="mt-auto border-t border-slate-100 p-3">
+          <UserMenu name={user.name} email={user.email} />
+        </div>
+      </aside>
+      <main className="min-w-0 flex-1">
+        <div className="mx-auto max-w-5xl px-6 py-8">{children}</div>
+      </main>
+    </div>
+  );
+}

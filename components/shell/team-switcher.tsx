@@ -1,0 +1,49 @@
+"use client";
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { Check, ChevronsUpDown, Plus } from "lucide-react";
+import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { CreateTeamForm } from "@/components/teams/create-team-form";
+
+type TeamOption = { slug: string; name: string; role: string };
+
+export function TeamSwitcher({ current, teams }: { current: { slug: string; name: string }; teams: TeamOption[] }) {
+  const router = useRouter();
+  const [creating, setCreating] = useState(false);
+  return (
+    <>
+      <Menu>
+        <MenuTrigger
+          className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
+          aria-label={`Current team: ${current.name}. Switch team`}
+        >
+          <span className="flex h-7 w-7 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>
+            {current.name.slice(0, 1).toUpperCase()}
+          </span>
+          <span className="min-w-0 flex-1 truncate text-sm font-semibold">{current.name}</span>
+          <ChevronsUpDown className="h-4 w-4 text-slate-400" aria-hidden />
+        </MenuTrigger>
+        <MenuContent align="start">
+          <MenuLabel>Teams</MenuLabel>
+          {teams.map((t) => (
+            <MenuItem key={t.slug} onSelect={() => router.push(`/t/${t.slug}/settings/registries`)}>
+              <span className="flex-1 truncate">{t.name}</span>
+              <span className="text-xs text-slate-400">{t.role}</span>
+              {t.slug === current.slug && <Check className="h-4 w-4" aria-label="current team" />}
+            </MenuItem>
+          ))}
+          <MenuSeparator />
+          <MenuItem onSelect={() => setCreating(true)}>
+            <Plus className="h-4 w-4" aria-hidden /> Create team
+          </MenuItem>
+        </MenuContent>
+      </Menu>
+      <Dialog open={creating} onOpenChange={setCreating}>
+        <DialogContent title="Create a team" description="Teams share registries and environments. You will be its owner.">
+          <CreateTeamForm onDone={() => setCreating(false)} />
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}

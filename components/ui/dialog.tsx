@@ -1,0 +1,28 @@
+"use client";
+import type { ReactNode } from "react";
+import { Dialog as D } from "radix-ui";
+import { X } from "lucide-react";
+
+export const Dialog = D.Root;
+export const DialogTrigger = D.Trigger;
+export const DialogClose = D.Close;
+
+export function DialogContent(props: { title: string; description?: ReactNode; children: ReactNode }) {
+  return (
+    <D.Portal>
+      <D.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
+      <D.Content className="fixed left-1/2 top-1/2 z-50 w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl focus:outline-none">
+        <D.Title className="text-base font-semibold text-slate-900">{props.title}</D.Title>
+        {props.description ? (
+          <D.Description className="mt-1 text-sm text-slate-500">{props.description}</D.Description>
+        ) : (
+          <D.Description className="sr-only">{props.title}</D.Description>
+        )}
+        <div className="mt-4">{props.children}</div>
+        <D.Close className="absolute right-4 top-4 rounded p-1 text-slate-400 hover:text-slate-700" aria-label="Close">
+          <X className="h-4 w-4" />
+        </D.Close>
+      </D.Content>
+    </D.Portal>
+  );
+}

@@ -1,0 +1,122 @@
+import "server-only";
+import { z } from "zod";
+import { and, eq } from "drizzle-orm";
+import { db } from "@/db";
+import { memberships, teams, users, type Team, type TeamRole, type User } from "@/db/schema";
+import { SafeError, type FieldErrors, type SafeErrorCode } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+
+/** What the wrapper knows about the caller: the signed-in user's id, or nothing. */
+export type Session = { userId: string } | null;
+
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; code: SafeErrorCode | "internal"; error: string; fieldErrors?: FieldErrors };
+
+export type UserContext = { user: Pick<User, "id" | "email" | "name"> };
+export type TeamContext = UserContext & { team: Team; role: TeamRole };
+
+type Handler<C, S extends z.ZodType, T> = (ctx: C & { input: z.output<S> }) => Promise<T>;
+
+type ActionDef<C, S extends z.ZodType, T> = {
+  name: string;
+  schema: S;
+  /** Throws a SafeError when the caller may not do this; runs after the input is parsed. */
+  rule?: (ctx: C & { input: z.output<S> }) => void | Promise<void>;
+  body: Handler<C, S, T>;
+};
+
+export type Action<T> = (session: Session, raw: unknown) => Promise<ActionResult<T>>;
+
+/** zod issues keyed by their top-level field (`credentials.token` stays as is, `_form` for the root). */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : "_form";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+function toResult(err: unknown, action: string): ActionResult<never> {
+  if (err instanceof SafeError) {
+    return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
+  }
+  if (err instanceof z.ZodError) {
+    return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(err) };
+  }
+  // Only the error's class and stack are logged: driver messages can quote input values.
+  logger.error({ action, errorName: (err as Error)?.name, stack: (err as Error)?.stack }, "action failed");
+  return { ok: false, code: "internal", error: "Something went wrong on our side. Nothing was changed; please try again." };
+}
+
+async function loadUser(session: Session): Promise<UserContext["user"]> {
+  if (!session?.userId) throw new SafeError("unauthenticated", "Please sign in again");
+  const [user] = await db()
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, session.userId));
+  if (!user) throw new SafeError("unauthenticated", "Please sign in again");
+  return user;
+}
+
+function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw parsed.error;
+  return parsed.data;
+}
+
+/** session → user → input parse → rule → body, for actions that are not about one team. */
+export function userAction<S extends z.ZodType, T>(def: ActionDef<UserContext, S, T>): Action<T> {
+  return async (session, raw) => {
+    try {
+      const user = await loadUser(session);
+      const input = parseInput(def.schema, raw);
+      const ctx = { user, input };
+      await def.rule?.(ctx);
+      return { ok: true, data: await def.body(ctx) };
+    } catch (err) {
+      return toResult(err, def.name);
+    }
+  };
+}
+
+const teamSlugInput = z.object({ teamSlug: z.string().min(1).max(100) });
+
+/** The caller's membership of the team with this slug; "not found" for a team they do not belong to. */
+export async function membershipOf(userId: string, teamSlug: string): Promise<{ team: Team; role: TeamRole }> {
+  const [row] = await db()
+    .select({ team: teams, role: memberships.role })
+    .from(teams)
+    .innerJoin(memberships, and(eq(memberships.teamId, teams.id), eq(memberships.userId, userId)))
+    .where(eq(teams.slug, teamSlug));
+  if (!row) throw new SafeError("not_found", "Team not found");
+  return row;
+}
+
+/**
+ * session → user → team membership (from `teamSlug` in the input) → input parse → rule → body.
+ * The schema describes the input without `teamSlug`.
+ */
+export function teamAction<S extends z.ZodType, T>(def: ActionDef<TeamContext, S, T>): Action<T> {
+  return async (session, raw) => {
+    try {
+      const user = await loadUser(session);
+      const slug = teamSlugInput.safeParse(raw);
+      if (!slug.success) throw new SafeError("not_found", "Team not found");
+      const { team, role } = await membershipOf(user.id, slug.data.teamSlug);
+      const rest = { ...(raw as Record<string, unknown>) };
+      delete rest.teamSlug;
+      const input = parseInput(def.schema, rest);
+      const ctx = { user, team, role, input };
+      await def.rule?.(ctx);
+      return { ok: true, data: await def.body(ctx) };
+    } catch (err) {
+      return toResult(err, def.name);
+    }
+  };
+}
+
+export function requireRole(role: TeamRole, allowed: TeamRole[], what: string) {
+  if (!allowed.includes(role)) throw new SafeError("forbidden", `Only a team ${allowed.join(" or ")} can ${what}`);
+}

@@ -1,0 +1,28 @@
+import "server-only";
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { env } from "@/lib/env";
+import { baseAuthConfig } from "./config";
+import { SignInRateLimited, verifyCredentials } from "./accounts";
+
+export class RateLimitedSignIn extends CredentialsSignin {
+  code = "rate_limited";
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  ...baseAuthConfig,
+  secret: env().authSecret,
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(credentials) {
+        try {
+          return await verifyCredentials(credentials);
+        } catch (err) {
+          if (err instanceof SignInRateLimited) throw new RateLimitedSignIn();
+          throw err;
+        }
+      },
+    }),
+  ],
+}));

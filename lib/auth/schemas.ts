@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** Shared by the sign-up/sign-in forms and the server. */
+export const emailField = z
+  .string()
+  .trim()
+  .min(1, "Enter your e-mail address")
+  .max(254, "E-mail address is too long")
+  .pipe(z.email("Enter a valid e-mail address, like name@example.com"))
+  .transform((v) => v.toLowerCase());
+
+export const signUpSchema = z.object({
+  name: z.string().trim().min(1, "Enter your name").max(80, "Name must be at most 80 characters"),
+  email: emailField,
+  password: z
+    .string()
+    .min(10, "Password must be at least 10 characters")
+    .max(256, "Password must be at most 256 characters"),
+});
+export type SignUpInput = z.input<typeof signUpSchema>;
+
+export const signInSchema = z.object({
+  email: emailField,
+  password: z.string().min(1, "Enter your password").max(256, "Password must be at most 256 characters"),
+  callbackUrl: z.string().max(2000).optional(),
+});
+export type SignInInput = z.input<typeof signInSchema>;
+
+/** Only same-site paths are followed after sign-in. */
+export function safeCallbackUrl(url: string | undefined | null): string {
+  if (!url || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) return "/";
+  return url;
+}

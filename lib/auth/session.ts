@@ -1,0 +1,39 @@
+import "server-only";
+import { cache } from "react";
+import { redirect, notFound } from "next/navigation";
+import { eq } from "drizzle-orm";
+import { db } from "@/db";
+import { users } from "@/db/schema";
+import { auth } from "@/lib/auth";
+import { membershipOf, type Session } from "@/lib/actions/safe-action";
+import { SafeError } from "@/lib/errors";
+
+/** The caller as the action wrapper sees it. */
+export async function currentSession(): Promise<Session> {
+  const session = await auth();
+  return session?.user?.id ? { userId: session.user.id } : null;
+}
+
+/** The signed-in user for a page; signed-out visitors go to sign-in. */
+export const requireUser = cache(async () => {
+  const session = await currentSession();
+  if (!session) redirect("/sign-in");
+  const [user] = await db()
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, session.userId));
+  if (!user) redirect("/sign-in");
+  return user;
+});
+
+/** The signed-in user's membership of the team in the URL; a team they are not in is a 404. */
+export const requireTeam = cache(async (teamSlug: string) => {
+  const user = await requireUser();
+  try {
+    const { team, role } = await membershipOf(user.id, teamSlug);
+    return { user, team, role };
+  } catch (err) {
+    if (err instanceof SafeError && err.code === "not_found") notFound();
+    throw err;
+  }
+});

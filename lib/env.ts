@@ -1,0 +1,121 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { logger } from "@/lib/logger";
+
+/**
+ * The one place the process environment is read and validated.
+ * Secrets that are absent are generated once and kept under the data dir (mode 0600),
+ * so `npm start` on a fresh clone needs no set-up.
+ */
+
+const base64Key = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)",
+  });
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  CREDENTIALS_KEY: base64Key.optional(),
+  CREDENTIALS_KEY_ID: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, "must be 1-32 lower-case letters, digits or dashes")
+    .default("k1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  authSecret: string;
+  credentialsKey: Buffer;
+  credentialsKeyId: string;
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+};
+
+export class EnvError extends Error {}
+
+function blankToUndefined(source: NodeJS.ProcessEnv) {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = source[key];
+    out[key] = v === undefined || v === "" ? undefined : v;
+  }
+  return out;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): z.infer<typeof schema> {
+  const parsed = schema.safeParse(blankToUndefined(source));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+type StoredSecrets = { authSecret?: string; credentialsKey?: string };
+
+/** Reads (or creates once) the generated secrets file under the data dir. */
+function generatedSecrets(dataDir: string, need: { auth: boolean; key: boolean }): StoredSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  let stored: StoredSecrets = {};
+  try {
+    stored = JSON.parse(readFileSync(file, "utf8")) as StoredSecrets;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new EnvError(`Cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  const created: string[] = [];
+  if (need.auth && !stored.authSecret) {
+    stored.authSecret = randomBytes(32).toString("base64");
+    created.push("AUTH_SECRET");
+  }
+  if (need.key && !stored.credentialsKey) {
+    stored.credentialsKey = randomBytes(32).toString("base64");
+    created.push("CREDENTIALS_KEY");
+  }
+  if (created.length > 0) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
+    logger.info({ file, generated: created }, "generated secrets were not in the environment; stored them once");
+  }
+  const checkedKey = stored.credentialsKey ? base64Key.safeParse(stored.credentialsKey) : undefined;
+  if (checkedKey && !checkedKey.success) {
+    throw new EnvError(`${file}: credentialsKey ${checkedKey.error.issues[0]?.message}`);
+  }
+  return stored;
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const raw = parseEnv(source);
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const needAuth = !raw.AUTH_SECRET;
+  const needKey = !raw.CREDENTIALS_KEY;
+  const stored = needAuth || needKey ? generatedSecrets(dataDir, { auth: needAuth, key: needKey }) : {};
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    dataDir,
+    authSecret: raw.AUTH_SECRET ?? stored.authSecret!,
+    credentialsKey: Buffer.from(raw.CREDENTIALS_KEY ?? stored.credentialsKey!, "base64"),
+    credentialsKeyId: raw.CREDENTIALS_KEY_ID,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+const globalForEnv = globalThis as unknown as { __appEnv?: Env };
+
+/** The validated environment, loaded once per process. */
+export function env(): Env {
+  globalForEnv.__appEnv ??= loadEnv();
+  return globalForEnv.__appEnv;
+}
