@@ -43,7 +43,7 @@ export type Env = {
 
 export class EnvError extends Error {}
 
-function blankToUndefined(source: NodeJS.ProcessEnv) {
+function blankToUndefined(source: Record<string, string | undefined>) {
   const out: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const v = source[key];
@@ -52,7 +52,7 @@ function blankToUndefined(source: NodeJS.ProcessEnv) {
   return out;
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv): z.infer<typeof schema> {
+export function parseEnv(source: Record<string, string | undefined>): z.infer<typeof schema> {
   const parsed = schema.safeParse(blankToUndefined(source));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -96,7 +96,7 @@ function generatedSecrets(dataDir: string, need: { auth: boolean; key: boolean }
   return stored;
 }
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const raw = parseEnv(source);
   const dataDir = path.resolve(raw.DATA_DIR);
   const needAuth = !raw.AUTH_SECRET;

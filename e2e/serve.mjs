@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The server the browser tests run against: the production build, on a fresh PostgreSQL
+// database of its own (databases of earlier runs are dropped first) and a throw-away data dir.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+
+const root = path.resolve(import.meta.dirname, "..");
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const port = process.env.E2E_PORT ?? "3210";
+
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+const old = await admin`select datname from pg_database where datname like 'regdash_e2e_%'`;
+for (const { datname } of old) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+const name = `regdash_e2e_${Date.now()}`;
+await admin.unsafe(`create database "${name}"`);
+await admin.end();
+
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+const server = spawn("npx", ["next", "start", "-p", port], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: url.toString(),
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "regdash-e2e-")),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  },
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm start`: installs dependencies and builds when needed, then serves the dashboard.
+// On a fresh clone this is the only command to run; with no DATABASE_URL it uses embedded PGlite under .data/.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(" ")} failed (exit ${r.status ?? r.signal}).`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function newestMtime(entry) {
+  const full = path.join(root, entry);
+  if (!existsSync(full)) return 0;
+  const st = statSync(full);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const child of readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
+  return newest;
+}
+
+const installed = path.join(root, "node_modules/.package-lock.json");
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(path.join(root, "package-lock.json")).mtimeMs) {
+  console.log("› Installing dependencies (npm ci)…");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+const buildId = path.join(root, ".next/BUILD_ID");
+const sources = ["app", "components", "lib", "db", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+const sourceTime = Math.max(...sources.map(newestMtime));
+if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
+  console.log("› Building the dashboard (next build)…");
+  run("npx", ["next", "build"]);
+}
+
+const port = process.env.PORT ?? "3000";
+console.log(`› Starting on http://localhost:${port} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : "embedded database in .data/"})`);
+const server = spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

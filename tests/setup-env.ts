@@ -1,0 +1,8 @@
+import { inject } from "vitest";
+
+// Every test file talks to the run's own database with fixed, test-only secrets.
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.DATA_DIR = inject("dataDir");
+process.env.AUTH_SECRET = "test-auth-secret-that-is-long-enough-0123456789";
+process.env.CREDENTIALS_KEY = Buffer.alloc(32, 7).toString("base64");
+process.env.LOG_LEVEL = "silent";
