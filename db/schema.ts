@@ -1,5 +1,5 @@
 import { relations } from "drizzle-orm";
-import { boolean, index, pgEnum, pgTable, primaryKey, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const teamRole = pgEnum("team_role", ["owner", "admin", "member"]);
 export type TeamRole = (typeof teamRole.enumValues)[number];
@@ -46,6 +46,90 @@ export const signInFailures = pgTable(
   (t) => [index("sign_in_failures_email_at_idx").on(t.email, t.at)],
 );
 
+export type TestOutcome = { ok: boolean; message: string; fieldErrors?: Record<string, string[]> };
+
+/**
+ * Saved registry credentials. Non-secret fields (username, region, login server, URL) are kept in
+ * clear for display; the secret ones are one AES-256-GCM envelope, bound to the row's id.
+ */
+export const registries = pgTable(
+  "registries",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    visibleFields: jsonb("visible_fields").$type<Record<string, string>>().notNull(),
+    secretCiphertext: text("secret_ciphertext"),
+    keyId: text("key_id"),
+    /** Bumped whenever a credential value changes; deployments record the version they used. */
+    credentialVersion: integer("credential_version").notNull().default(1),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    lastTestAt: timestamp("last_test_at", { withTimezone: true }),
+    lastTest: jsonb("last_test").$type<TestOutcome>(),
+  },
+  (t) => [uniqueIndex("registries_team_name_idx").on(t.teamId, t.name), index("registries_team_idx").on(t.teamId, t.createdAt)],
+);
+
+export const environments = pgTable(
+  "environments",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("environments_team_slug_idx").on(t.teamId, t.slug)],
+);
+
+/**
+ * Workloads. `registryId` RESTRICTs registry deletion: the database, not a check-then-delete,
+ * guarantees that no container points at a deleted registry.
+ */
+export const containers = pgTable(
+  "containers",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    environmentId: text("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    sourceType: text("source_type").notNull().default("registry"),
+    registryId: text("registry_id").references(() => registries.id, { onDelete: "restrict" }),
+    imageName: text("image_name").notNull(),
+    imageTag: text("image_tag").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("containers_env_name_idx").on(t.environmentId, t.name), index("containers_registry_idx").on(t.registryId)],
+);
+
+/** Who did what to which registry, when. Never holds a secret value. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: serial("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    registryId: text("registry_id"),
+    actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_events_registry_idx").on(t.teamId, t.registryId, t.at)],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
 export const teamsRelations = relations(teams, ({ many }) => ({ memberships: many(memberships) }));
 export const membershipsRelations = relations(memberships, ({ one }) => ({
@@ -56,3 +140,5 @@ export const membershipsRelations = relations(memberships, ({ one }) => ({
 export type User = typeof users.$inferSelect;
 export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
+export type Registry = typeof registries.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;

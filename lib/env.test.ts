@@ -39,3 +39,12 @@ describe("env", () => {
     expect(() => loadEnv({ DATA_DIR: tmp(), ...vars })).toThrow(message);
   });
 });
+
+describe("previous credential keys", () => {
+  it("parses id:key pairs and refuses malformed ones", () => {
+    const key = Buffer.alloc(32, 3).toString("base64");
+    const e = loadEnv({ DATA_DIR: tmp(), CREDENTIALS_PREVIOUS_KEYS: `k0:${key}, old-1:${key}` });
+    expect(e.previousCredentialsKeys.map((k) => k.id)).toEqual(["k0", "old-1"]);
+    expect(() => loadEnv({ DATA_DIR: tmp(), CREDENTIALS_PREVIOUS_KEYS: "k0" })).toThrow(/CREDENTIALS_PREVIOUS_KEYS: must be a comma-separated/);
+  });
+});

@@ -29,6 +29,21 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/, "must be 1-32 lower-case letters, digits or dashes")
     .default("k1"),
+  CREDENTIALS_PREVIOUS_KEYS: z
+    .string()
+    .transform((v, ctx) => {
+      const out: { id: string; key: Buffer }[] = [];
+      for (const entry of v.split(",").map((e) => e.trim()).filter(Boolean)) {
+        const [id, key] = entry.split(":");
+        if (!id || !key || !/^[a-z0-9-]{1,32}$/.test(id) || !base64Key.safeParse(key).success) {
+          ctx.addIssue({ code: "custom", message: "must be a comma-separated list of <key id>:<32 bytes base64>" });
+          return z.NEVER;
+        }
+        out.push({ id, key: Buffer.from(key, "base64") });
+      }
+      return out;
+    })
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -38,6 +53,8 @@ export type Env = {
   authSecret: string;
   credentialsKey: Buffer;
   credentialsKeyId: string;
+  /** Keys that may still decrypt older ciphertexts during a key rotation. */
+  previousCredentialsKeys: { id: string; key: Buffer }[];
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 };
 
@@ -108,6 +125,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     authSecret: raw.AUTH_SECRET ?? stored.authSecret!,
     credentialsKey: Buffer.from(raw.CREDENTIALS_KEY ?? stored.credentialsKey!, "base64"),
     credentialsKeyId: raw.CREDENTIALS_KEY_ID,
+    previousCredentialsKeys: raw.CREDENTIALS_PREVIOUS_KEYS ?? [],
     logLevel: raw.LOG_LEVEL,
   };
 }

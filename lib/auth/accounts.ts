@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gte, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { signInFailures, users } from "@/db/schema";
+import { isUniqueViolation } from "@/db/errors";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -10,12 +11,6 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
 import { signInSchema, signUpSchema, type SignUpInput } from "./schemas";
 
 export const SIGN_IN_LIMIT = { failures: 10, windowMinutes: 15 } as const;
-
-function isUniqueViolation(err: unknown): boolean {
-  // postgres.js and PGlite both carry the SQLSTATE in `code`, drizzle may wrap it in `cause`.
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}
 
 /** Creates the user, their personal team and the owner membership in one transaction. */
 export async function signUp(raw: SignUpInput) {

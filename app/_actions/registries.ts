@@ -1,0 +1,30 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { currentSession } from "@/lib/auth/session";
+import { registryActions } from "@/lib/registries/actions";
+
+async function run<T>(action: (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<T>, input: unknown, revalidate: boolean) {
+  const result = await action(await currentSession(), input);
+  if (revalidate) revalidatePath("/t/[team]/settings/registries", "layout");
+  return result;
+}
+
+export async function createRegistryAction(input: unknown) {
+  return run(registryActions.create, input, true);
+}
+
+export async function updateRegistryAction(input: unknown) {
+  return run(registryActions.update, input, true);
+}
+
+export async function deleteRegistryAction(input: unknown) {
+  return run(registryActions.delete, input, true);
+}
+
+export async function testRegistryAction(input: unknown) {
+  return run(registryActions.test, input, true);
+}
+
+export async function listRegistriesAction(input: unknown) {
+  return run(registryActions.list, input, false);
+}

@@ -1,0 +1,27 @@
+import {
+  createRegistryAction,
+  deleteRegistryAction,
+  listRegistriesAction,
+  testRegistryAction,
+  updateRegistryAction,
+} from "@/app/_actions/registries";
+import type { RegistryInput } from "./catalog";
+import type { DeleteRegistryInput, ListRegistriesInput, TestRegistryInput, UpdateRegistryInput } from "./schemas";
+
+/**
+ * The typed client API over the registry server actions, for one team:
+ *
+ *     const registry = registryClient("acme");
+ *     await registry.delete({ registryId: "reg-abc123def456" });
+ *
+ * Every call still goes through the server's session, membership and ownership checks.
+ */
+export function registryClient(teamSlug: string) {
+  return {
+    create: (input: RegistryInput) => createRegistryAction({ teamSlug, ...input }),
+    update: (input: UpdateRegistryInput) => updateRegistryAction({ teamSlug, ...input }),
+    delete: (input: DeleteRegistryInput) => deleteRegistryAction({ teamSlug, ...input }),
+    test: (input: TestRegistryInput) => testRegistryAction({ teamSlug, ...input }),
+    list: (input: ListRegistriesInput = {}) => listRegistriesAction({ teamSlug, ...input }),
+  };
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { REGISTRY_TYPE_KEYS } from "./catalog";
+
+export const registryIdField = z.string().regex(/^reg-[a-z0-9]{12}$/, "Not a registry id (reg- followed by 12 letters or digits)");
+
+export const updateRegistrySchema = z.strictObject({
+  registryId: registryIdField,
+  // Parsed against the stored registry's type once it is loaded.
+  name: z.unknown().optional(),
+  credentials: z.unknown().optional(),
+});
+export type UpdateRegistryInput = { registryId: string; name?: string; credentials?: Record<string, string> };
+
+export const deleteRegistrySchema = z.strictObject({ registryId: registryIdField });
+export type DeleteRegistryInput = z.input<typeof deleteRegistrySchema>;
+
+const credentialValues = z.record(z.string().max(64), z.string({ message: "Must be text" }).max(100_000, "Too long"), {
+  message: "Credentials must be an object of text fields",
+});
+
+/** Test the stored credentials (`registryId`), an edit of them (`registryId` + `credentials`), or new ones (`type` + `credentials`). */
+export const testRegistrySchema = z
+  .strictObject({
+    registryId: registryIdField.optional(),
+    type: z.enum(REGISTRY_TYPE_KEYS, { message: `Choose a registry type: ${REGISTRY_TYPE_KEYS.join(", ")}` }).optional(),
+    credentials: credentialValues.optional(),
+  })
+  .refine((v) => v.registryId || v.type, { message: "Choose a registry type", path: ["type"] });
+export type TestRegistryInput = z.input<typeof testRegistrySchema>;
+
+export const listRegistriesSchema = z.strictObject({
+  search: z.string().max(100, "Search is at most 100 characters").optional(),
+  page: z.number().int().min(1).max(100_000).optional(),
+});
+export type ListRegistriesInput = z.input<typeof listRegistriesSchema>;

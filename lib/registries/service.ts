@@ -1,0 +1,327 @@
+import "server-only";
+import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
+import { db } from "@/db";
+import { auditEvents, containers, environments, memberships, registries, users, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
+import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
+import { credentialsKeyring } from "@/lib/crypto/keyring";
+import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
+import { newId } from "@/lib/ids";
+import { SafeError, fieldError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/actions/safe-action";
+import {
+  credentialsSchemaFor,
+  registryType,
+  secretFieldNames,
+  serverHostOf,
+  splitCredentials,
+  typeDef,
+  updateSchemaFor,
+  type Credentials,
+  type RegistryInput,
+  type RegistryType,
+} from "./catalog";
+
+export const PAGE_SIZE = 50;
+
+type Actor = { id: string };
+type TeamRef = { id: string };
+
+/** What any team member may see of a registry: never a secret value, only which secrets are set. */
+export type RegistryView = {
+  id: string;
+  name: string;
+  type: RegistryType;
+  typeLabel: string;
+  serverHost: string;
+  visibleFields: Credentials;
+  secretFields: string[];
+  credentialVersion: number;
+  createdBy: { id: string; name: string } | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastTestAt: Date | null;
+  lastTest: TestOutcome | null;
+  containerCount: number;
+};
+
+const aad = (row: { id: string; teamId: string }) => `registry:${row.teamId}:${row.id}`;
+
+function encrypt(row: { id: string; teamId: string }, secret: Credentials) {
+  if (Object.keys(secret).length === 0) return { secretCiphertext: null, keyId: null };
+  const keyring = credentialsKeyring();
+  return { secretCiphertext: encryptSecret(JSON.stringify(secret), keyring, aad(row)), keyId: keyring.currentId };
+}
+
+/** The full credentials of a stored registry. Server-only: never hand the result to UI code. */
+export function decryptCredentials(row: Pick<Registry, "id" | "teamId" | "visibleFields" | "secretCiphertext">): Credentials {
+  const secret = row.secretCiphertext ? (JSON.parse(decryptSecret(row.secretCiphertext, credentialsKeyring(), aad(row))) as Credentials) : {};
+  return { ...row.visibleFields, ...secret };
+}
+
+const nameTaken = (name: string) => fieldError("name", `A registry named “${name}” already exists in this team`);
+
+async function audit(teamId: string, registryId: string, actorId: string, action: string, details: Record<string, unknown> = {}) {
+  await db().insert(auditEvents).values({ teamId, registryId, actorId, action, details });
+}
+
+// ── Reading ───────────────────────────────────────────────────────────────────
+
+const containerCount = sql<number>`(select count(*)::int from ${containers} where ${containers.registryId} = ${registries.id})`;
+
+function toView(row: Registry, creator: { id: string | null; name: string | null }, containersUsing: number): RegistryView {
+  const type = row.type as RegistryType;
+  return {
+    id: row.id,
+    name: row.name,
+    type,
+    typeLabel: registryType(type)?.label ?? type,
+    serverHost: serverHostOf(type, row.visibleFields),
+    visibleFields: row.visibleFields,
+    secretFields: row.secretCiphertext ? secretFieldNames(type) : [],
+    credentialVersion: row.credentialVersion,
+    createdBy: creator.id ? { id: creator.id, name: creator.name ?? "" } : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastTestAt: row.lastTestAt,
+    lastTest: row.lastTest,
+    containerCount: containersUsing,
+  };
+}
+
+function escapeLike(s: string) {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function listRegistries(teamId: string, opts: { search?: string; page?: number } = {}) {
+  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  const where = and(eq(registries.teamId, teamId), opts.search ? ilike(registries.name, `%${escapeLike(opts.search)}%`) : undefined);
+  const [rows, [total]] = await Promise.all([
+    db()
+      .select({ row: registries, creatorId: users.id, creatorName: users.name, containers: containerCount })
+      .from(registries)
+      .leftJoin(users, eq(users.id, registries.createdBy))
+      .where(where)
+      .orderBy(asc(registries.name))
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE),
+    db().select({ n: count() }).from(registries).where(where),
+  ]);
+  return {
+    items: rows.map((r) => toView(r.row, { id: r.creatorId, name: r.creatorName }, r.containers)),
+    total: total?.n ?? 0,
+    page,
+    pageSize: PAGE_SIZE,
+  };
+}
+
+async function loadRow(teamId: string, registryId: string): Promise<Registry> {
+  const [row] = await db()
+    .select()
+    .from(registries)
+    .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
+  if (!row) throw new SafeError("not_found", "Registry not found");
+  return row;
+}
+
+export async function getRegistry(teamId: string, registryId: string): Promise<RegistryView> {
+  const [r] = await db()
+    .select({ row: registries, creatorId: users.id, creatorName: users.name, containers: containerCount })
+    .from(registries)
+    .leftJoin(users, eq(users.id, registries.createdBy))
+    .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
+  if (!r) throw new SafeError("not_found", "Registry not found");
+  return toView(r.row, { id: r.creatorId, name: r.creatorName }, r.containers);
+}
+
+export async function listAudit(teamId: string, registryId: string) {
+  return db()
+    .select({ id: auditEvents.id, action: auditEvents.action, details: auditEvents.details, at: auditEvents.at, actorName: users.name })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(and(eq(auditEvents.teamId, teamId), eq(auditEvents.registryId, registryId)))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(100);
+}
+
+/** The `{ name, type, credentials }` shape users import, without any secret. */
+export function exportShape(view: RegistryView) {
+  return { name: view.name, type: view.type, credentials: view.visibleFields };
+}
+
+// ── Rules ─────────────────────────────────────────────────────────────────────
+
+export function assertMayUpdate(row: Pick<Registry, "createdBy">, actor: Actor, role: TeamRole) {
+  if (row.createdBy === actor.id || role === "owner" || role === "admin") return;
+  throw new SafeError("forbidden", "Only the registry's creator or a team owner or admin can change it");
+}
+
+/** Only the creator deletes; when the creator is no longer in the team, a team owner may. */
+export async function assertMayDelete(row: Pick<Registry, "createdBy" | "teamId">, actor: Actor, role: TeamRole) {
+  if (row.createdBy === actor.id) return;
+  if (role === "owner") {
+    const [creatorStillMember] = row.createdBy
+      ? await db()
+          .select({ userId: memberships.userId })
+          .from(memberships)
+          .where(and(eq(memberships.teamId, row.teamId), eq(memberships.userId, row.createdBy)))
+      : [];
+    if (!creatorStillMember) return;
+  }
+  throw new SafeError("forbidden", "Only the person who added this registry can delete it");
+}
+
+// ── Writing ───────────────────────────────────────────────────────────────────
+
+export async function createRegistry(team: TeamRef, actor: Actor, input: RegistryInput) {
+  const id = newId("reg");
+  const { visible, secret } = splitCredentials(input.type, input.credentials);
+  try {
+    await db().transaction(async (tx) => {
+      await tx.insert(registries).values({
+        id,
+        teamId: team.id,
+        name: input.name,
+        type: input.type,
+        visibleFields: visible,
+        ...encrypt({ id, teamId: team.id }, secret),
+        createdBy: actor.id,
+      });
+      await tx.insert(auditEvents).values({ teamId: team.id, registryId: id, actorId: actor.id, action: "registry.created", details: { name: input.name, type: input.type } });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(input.name);
+    throw err;
+  }
+  return { registryId: id };
+}
+
+/** Merges an edit (empty secret = keep) onto the stored credentials and validates the result. */
+function mergeEdit(row: Registry, edit: Credentials): Credentials {
+  const type = row.type as RegistryType;
+  const stored = decryptCredentials(row);
+  const merged: Credentials = {};
+  for (const name of Object.keys(typeDef(type).fields)) {
+    const value = edit[name];
+    merged[name] = value === undefined || (value === "" && secretFieldNames(type).includes(name)) ? (stored[name] ?? "") : value;
+  }
+  const parsed = credentialsSchemaFor(type).safeParse(merged);
+  if (!parsed.success) {
+    throw new SafeError("invalid", "Some fields need attention", prefixKeys(fieldErrorsOf(parsed.error), "credentials."));
+  }
+  return parsed.data;
+}
+
+function prefixKeys(errors: Record<string, string[]>, prefix: string) {
+  return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k === "_form" ? "credentials" : `${prefix}${k}`, v]));
+}
+
+/** Parses an edit against the stored registry's type (the type itself cannot change). */
+export function parseEdit(row: Registry, raw: { name?: unknown; credentials?: unknown }) {
+  const parsed = updateSchemaFor(row.type as RegistryType).safeParse({ name: raw.name ?? row.name, credentials: raw.credentials ?? {} });
+  if (!parsed.success) throw parsed.error;
+  return parsed.data as { name: string; credentials: Credentials };
+}
+
+export async function updateRegistry(team: TeamRef, actor: Actor, role: TeamRole, input: { registryId: string; name?: unknown; credentials?: unknown }) {
+  const row = await loadRow(team.id, input.registryId);
+  assertMayUpdate(row, actor, role);
+  const edit = parseEdit(row, input);
+  const type = row.type as RegistryType;
+  const before = decryptCredentials(row);
+  const after = mergeEdit(row, edit.credentials);
+  const changedFields = Object.keys(after).filter((k) => after[k] !== before[k]);
+  const secretsChanged = changedFields.filter((k) => secretFieldNames(type).includes(k));
+  const renamed = edit.name !== row.name;
+  if (changedFields.length === 0 && !renamed) return { registryId: row.id, credentialVersion: row.credentialVersion, changed: [] as string[] };
+
+  const { visible, secret } = splitCredentials(type, after);
+  const credentialVersion = changedFields.length > 0 ? row.credentialVersion + 1 : row.credentialVersion;
+  try {
+    await db().transaction(async (tx) => {
+      await tx
+        .update(registries)
+        .set({ name: edit.name, visibleFields: visible, ...encrypt(row, secret), credentialVersion, updatedAt: new Date() })
+        .where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
+      const fields = [...(renamed ? ["name"] : []), ...changedFields];
+      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.updated", details: { fields } });
+      if (secretsChanged.length > 0) {
+        await tx.insert(auditEvents).values({
+          teamId: team.id,
+          registryId: row.id,
+          actorId: actor.id,
+          action: "registry.rotated",
+          details: { fields: secretsChanged, credentialVersion },
+        });
+      }
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(edit.name);
+    throw err;
+  }
+  return { registryId: row.id, credentialVersion, changed: [...(renamed ? ["name"] : []), ...changedFields] };
+}
+
+async function containersUsing(registryId: string) {
+  return db()
+    .select({ name: containers.name, environment: environments.name })
+    .from(containers)
+    .innerJoin(environments, eq(environments.id, containers.environmentId))
+    .where(eq(containers.registryId, registryId))
+    .orderBy(asc(environments.name), asc(containers.name));
+}
+
+function inUse(using: { name: string; environment: string }[]) {
+  const names = using.map((c) => `${c.environment}/${c.name}`).join(", ");
+  return new SafeError("conflict", `This registry is used by ${using.length} container${using.length === 1 ? "" : "s"}: ${names}. Point them at another registry or delete them first.`);
+}
+
+export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole, registryId: string) {
+  const row = await loadRow(team.id, registryId);
+  await assertMayDelete(row, actor, role);
+  const using = await containersUsing(row.id);
+  if (using.length > 0) throw inUse(using);
+  try {
+    await db().transaction(async (tx) => {
+      await tx.delete(registries).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
+      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.deleted", details: { name: row.name, type: row.type } });
+    });
+  } catch (err) {
+    // A container was pointed at the registry after the check: the foreign key refuses the delete.
+    if (isForeignKeyViolation(err)) throw inUse(await containersUsing(row.id));
+    throw err;
+  }
+  return { registryId: row.id };
+}
+
+// ── Test Connection (structural) ──────────────────────────────────────────────
+
+export type TestInput = { registryId?: string; type?: RegistryType; credentials?: Credentials };
+
+/** Checks that every field is present and well-formed, per field. */
+export function checkStructure(type: RegistryType, credentials: unknown): TestOutcome {
+  const parsed = credentialsSchemaFor(type).safeParse(credentials);
+  if (parsed.success) return { ok: true, message: `Valid: every ${typeDef(type).label} field is present and well-formed` };
+  return { ok: false, message: "Some fields are not valid", fieldErrors: prefixKeys(fieldErrorsOf(parsed.error), "credentials.") };
+}
+
+export async function testRegistry(team: TeamRef, actor: Actor, input: TestInput): Promise<TestOutcome> {
+  if (!input.registryId) {
+    if (!input.type) throw fieldError("type", "Choose a registry type");
+    return checkStructure(input.type, input.credentials ?? {});
+  }
+  const row = await loadRow(team.id, input.registryId);
+  const type = row.type as RegistryType;
+  if (input.credentials) {
+    // From the edit form: unsaved values merged onto the stored ones; nothing is recorded.
+    try {
+      return checkStructure(type, mergeEdit(row, input.credentials));
+    } catch (err) {
+      if (err instanceof SafeError && err.fieldErrors) return { ok: false, message: "Some fields are not valid", fieldErrors: err.fieldErrors };
+      throw err;
+    }
+  }
+  const outcome = checkStructure(type, decryptCredentials(row));
+  await db().update(registries).set({ lastTestAt: new Date(), lastTest: outcome }).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
+  await audit(team.id, row.id, actor.id, "registry.tested", { ok: outcome.ok, message: outcome.message, fields: Object.keys(outcome.fieldErrors ?? {}) });
+  return outcome;
+}
