@@ -44,7 +44,8 @@ export type RegistryView = {
   containerCount: number;
 };
 
-const aad = (row: { id: string; teamId: string }) => `registry:${row.teamId}:${row.id}`;
+/** Binds a registry's ciphertext to its row: copied to another registry it does not decrypt. */
+export const aad = (row: { id: string; teamId: string }) => `registry:${row.teamId}:${row.id}`;
 
 function encrypt(row: { id: string; teamId: string }, secret: Credentials) {
   if (Object.keys(secret).length === 0) return { secretCiphertext: null, keyId: null };
