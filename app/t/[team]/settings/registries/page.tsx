@@ -1,23 +1,141 @@
 import type { Metadata } from "next";
-import { KeyRound } from "lucide-react";
+import Link from "next/link";
+import { KeyRound, Plus, Search } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
-import { Card, EmptyState } from "@/components/ui/card";
+import { listRegistries } from "@/lib/registries/service";
+import { formatDateTime } from "@/lib/format";
+import { Badge, Card, EmptyState } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
 
 export const metadata: Metadata = { title: "Container Registries" };
 
-export default async function RegistriesPage({ params }: { params: Promise<{ team: string }> }) {
+const buttonClass = "inline-flex h-10 items-center gap-2 rounded-md bg-slate-900 px-4 text-sm font-medium text-white hover:bg-slate-700";
+
+export default async function RegistriesPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ team: string }>;
+  searchParams: Promise<{ q?: string; page?: string }>;
+}) {
   const { team } = await requireTeam((await params).team);
+  const { q, page: pageParam } = await searchParams;
+  const search = (q ?? "").slice(0, 100).trim();
+  const page = Math.max(1, Number.parseInt(pageParam ?? "1", 10) || 1);
+  const { items, total, pageSize } = await listRegistries(team.id, { search, page });
+  const base = `/t/${team.slug}/settings/registries`;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const pageHref = (p: number) => `${base}?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
+
   return (
     <div className="space-y-6">
-      <header>
-        <h1 className="text-2xl font-semibold">Container Registries</h1>
-        <p className="mt-1 text-sm text-slate-500">Credentials {team.name} pulls private images with.</p>
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Container Registries</h1>
+          <p className="mt-1 text-sm text-slate-500">Credentials {team.name} pulls private images with. Saved encrypted; never shown again.</p>
+        </div>
+        <Link href={`${base}/new`} className={buttonClass}>
+          <Plus className="h-4 w-4" aria-hidden /> Add registry
+        </Link>
       </header>
+
+      <form role="search" action={base} className="flex max-w-sm items-center gap-2">
+        <label htmlFor="registry-search" className="sr-only">
+          Search registries by name
+        </label>
+        <div className="relative flex-1">
+          <Search className="pointer-events-none absolute left-3 top-3 h-4 w-4 text-slate-400" aria-hidden />
+          <Input id="registry-search" name="q" defaultValue={search} placeholder="Search by name" className="pl-9" />
+        </div>
+      </form>
+
       <Card>
-        <EmptyState icon={<KeyRound className="h-8 w-8" />} title="No registries yet">
-          Save a registry&apos;s credentials once; every deployment from its images gets them.
-        </EmptyState>
+        {items.length === 0 ? (
+          search ? (
+            <EmptyState icon={<Search className="h-8 w-8" />} title={`No registry matches “${search}”`}>
+              <Link href={base} className="underline">
+                Show all registries
+              </Link>
+            </EmptyState>
+          ) : (
+            <EmptyState
+              icon={<KeyRound className="h-8 w-8" />}
+              title="No registries yet"
+              action={
+                <Link href={`${base}/new`} className={buttonClass}>
+                  <Plus className="h-4 w-4" aria-hidden /> Add registry
+                </Link>
+              }
+            >
+              Save a registry&apos;s credentials once; every container deployed from its images gets them.
+            </EmptyState>
+          )
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-2 font-medium">Name</th>
+                  <th className="px-4 py-2 font-medium">Server</th>
+                  <th className="px-4 py-2 font-medium">Created by</th>
+                  <th className="px-4 py-2 font-medium">Updated</th>
+                  <th className="px-4 py-2 font-medium">Last test</th>
+                  <th className="px-4 py-2 text-right font-medium">Containers</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((r) => (
+                  <tr key={r.id} className="border-b border-slate-50 last:border-0 hover:bg-slate-50/60" data-testid={`registry-row-${r.name}`}>
+                    <td className="px-4 py-3">
+                      <Link href={`${base}/${r.id}`} className="font-medium text-slate-900 hover:underline">
+                        {r.name}
+                      </Link>
+                      <div className="text-xs text-slate-500">{r.typeLabel}</div>
+                    </td>
+                    <td className="px-4 py-3 font-mono text-xs text-slate-600">{r.serverHost}</td>
+                    <td className="px-4 py-3 text-slate-600">{r.createdBy?.name ?? "former member"}</td>
+                    <td className="px-4 py-3 text-xs text-slate-500">
+                      <div>{formatDateTime(r.updatedAt)}</div>
+                      <div className="text-slate-400">created {formatDateTime(r.createdAt)}</div>
+                    </td>
+                    <td className="px-4 py-3">
+                      {r.lastTest ? (
+                        <div title={r.lastTest.message}>
+                          <Badge tone={r.lastTest.ok ? "green" : "red"}>{r.lastTest.ok ? "valid" : "failed"}</Badge>
+                          <div className="mt-0.5 text-xs text-slate-400">{formatDateTime(r.lastTestAt)}</div>
+                        </div>
+                      ) : (
+                        <span className="text-xs text-slate-400">never</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-3 text-right tabular-nums text-slate-600">{r.containerCount}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </Card>
+
+      {total > pageSize && (
+        <nav aria-label="Pagination" className="flex items-center justify-between text-sm text-slate-600">
+          <span>
+            {(page - 1) * pageSize + 1}–{Math.min(page * pageSize, total)} of {total}
+          </span>
+          <span className="flex gap-2">
+            {page > 1 && (
+              <Link href={pageHref(page - 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+                Previous
+              </Link>
+            )}
+            {page < pages && (
+              <Link href={pageHref(page + 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+                Next
+              </Link>
+            )}
+          </span>
+        </nav>
+      )}
     </div>
   );
 }

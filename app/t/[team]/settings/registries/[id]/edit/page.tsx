@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireTeam } from "@/lib/auth/session";
+import { assertMayUpdate, getRegistry } from "@/lib/registries/service";
+import { SafeError } from "@/lib/errors";
+import { Card } from "@/components/ui/card";
+import { RegistryForm } from "@/components/registries/registry-form";
+
+export const metadata: Metadata = { title: "Edit registry" };
+
+export default async function EditRegistryPage({ params }: { params: Promise<{ team: string; id: string }> }) {
+  const { team: slug, id } = await params;
+  const { user, team, role } = await requireTeam(slug);
+  const registry = await getRegistry(team.id, id).catch((err) => {
+    if (err instanceof SafeError && err.code === "not_found") notFound();
+    throw err;
+  });
+  const back = `/t/${team.slug}/settings/registries/${registry.id}`;
+  let refusal: string | undefined;
+  try {
+    assertMayUpdate({ createdBy: registry.createdBy?.id ?? null }, user, role);
+  } catch (err) {
+    if (!(err instanceof SafeError)) throw err;
+    refusal = err.message;
+  }
+  return (
+    <div className="max-w-2xl space-y-6">
+      <header>
+        <Link href={back} className="text-sm text-slate-500 hover:underline">
+          ← {registry.name}
+        </Link>
+        <h1 className="mt-2 text-2xl font-semibold">Edit or rotate credentials</h1>
+        <p className="mt-1 text-sm text-slate-500">
+          Leave a secret empty to keep it. A new value is used from the next pull on (deploy, scale, restart); nothing is redeployed.
+        </p>
+      </header>
+      {refusal ? (
+        <Card className="p-6 text-sm text-slate-700">{refusal}.</Card>
+      ) : (
+        <RegistryForm
+          teamSlug={team.slug}
+          edit={{
+            registryId: registry.id,
+            name: registry.name,
+            type: registry.type,
+            // Only non-secret values and the names of the secrets that are set reach the browser.
+            visibleFields: registry.visibleFields,
+            secretFields: registry.secretFields,
+            lastTest: registry.lastTest,
+            lastTestAt: registry.lastTestAt?.toISOString() ?? null,
+          }}
+        />
+      )}
+    </div>
+  );
+}

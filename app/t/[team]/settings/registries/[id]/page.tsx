@@ -1,0 +1,146 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireTeam } from "@/lib/auth/session";
+import { assertMayDelete, assertMayUpdate, exportShape, getRegistry, listAudit } from "@/lib/registries/service";
+import { typeDef } from "@/lib/registries/catalog";
+import { registryDocumentYaml } from "@/lib/registries/import-export";
+import { SafeError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { Badge, Card, CardHeader } from "@/components/ui/card";
+import { RegistryActions } from "@/components/registries/registry-actions";
+
+export const metadata: Metadata = { title: "Registry" };
+
+async function allowed(check: () => unknown): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch (err) {
+    if (err instanceof SafeError) return false;
+    throw err;
+  }
+}
+
+const AUDIT_LABELS: Record<string, string> = {
+  "registry.created": "Created",
+  "registry.updated": "Updated",
+  "registry.rotated": "Credentials rotated",
+  "registry.tested": "Tested",
+  "registry.deleted": "Deleted",
+};
+
+function auditDetail(action: string, details: Record<string, unknown>): string {
+  const fields = Array.isArray(details.fields) ? (details.fields as string[]) : [];
+  if (action === "registry.tested") return `${details.ok ? "valid" : "failed"}: ${String(details.message ?? "")}`;
+  if (action === "registry.rotated") return `${fields.join(", ")} → version ${String(details.credentialVersion ?? "")}`;
+  if (action === "registry.updated") return fields.length ? `changed ${fields.join(", ")}` : "";
+  if (action === "registry.created") return `${String(details.type ?? "")} “${String(details.name ?? "")}”`;
+  return "";
+}
+
+export default async function RegistryPage({ params }: { params: Promise<{ team: string; id: string }> }) {
+  const { team: slug, id } = await params;
+  const { user, team, role } = await requireTeam(slug);
+  const registry = await getRegistry(team.id, id).catch((err) => {
+    if (err instanceof SafeError && err.code === "not_found") notFound();
+    throw err;
+  });
+  const def = typeDef(registry.type);
+  const row = { createdBy: registry.createdBy?.id ?? null, teamId: team.id };
+  const [mayUpdate, mayDelete, audit] = await Promise.all([
+    allowed(() => assertMayUpdate(row, user, role)),
+    allowed(() => assertMayDelete(row, user, role)),
+    listAudit(team.id, registry.id),
+  ]);
+  const base = `/t/${team.slug}/settings/registries`;
+
+  return (
+    <div className="space-y-6">
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <Link href={base} className="text-sm text-slate-500 hover:underline">
+            ← Container Registries
+          </Link>
+          <h1 className="mt-2 text-2xl font-semibold">{registry.name}</h1>
+          <p className="mt-1 text-sm text-slate-500">
+            {registry.typeLabel} · <span className="font-mono">{registry.serverHost}</span> · <span className="font-mono">{registry.id}</span>
+          </p>
+        </div>
+        <RegistryActions
+          teamSlug={team.slug}
+          registryId={registry.id}
+          registryName={registry.name}
+          editHref={`${base}/${registry.id}/edit`}
+          mayUpdate={mayUpdate}
+          mayDelete={mayDelete}
+          deleteRefusal={mayDelete ? undefined : `Only ${registry.createdBy?.name ?? "the person who added it"} can delete this registry.`}
+          inUseBy={registry.containerCount}
+          exportYaml={registryDocumentYaml(exportShape(registry))}
+        />
+      </header>
+
+      <Card>
+        <CardHeader title="Details" description="Secret values are stored encrypted and never shown after saving." />
+        <dl className="grid gap-x-6 gap-y-4 p-5 text-sm sm:grid-cols-2">
+          {Object.entries(def.fields).map(([name, field]) => (
+            <div key={name}>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{field.label}</dt>
+              <dd className="mt-1 break-all font-mono text-slate-800">
+                {registry.secretFields.includes(name) ? <span className="text-slate-400">•••••••• (saved)</span> : (registry.visibleFields[name] ?? "—")}
+              </dd>
+            </div>
+          ))}
+          <div>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Credential version</dt>
+            <dd className="mt-1 text-slate-800">{registry.credentialVersion}</dd>
+          </div>
+          <div>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Created</dt>
+            <dd className="mt-1 text-slate-800">
+              {formatDateTime(registry.createdAt)} by {registry.createdBy?.name ?? "a former member"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Updated</dt>
+            <dd className="mt-1 text-slate-800">{formatDateTime(registry.updatedAt)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Last test</dt>
+            <dd className="mt-1 text-slate-800" data-testid="last-test">
+              {registry.lastTest ? (
+                <>
+                  <Badge tone={registry.lastTest.ok ? "green" : "red"}>{registry.lastTest.ok ? "valid" : "failed"}</Badge>{" "}
+                  {formatDateTime(registry.lastTestAt)} — {registry.lastTest.message}
+                </>
+              ) : (
+                "never tested"
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Used by</dt>
+            <dd className="mt-1 text-slate-800">
+              {registry.containerCount} container{registry.containerCount === 1 ? "" : "s"}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+
+      <Card>
+        <CardHeader title="History" description="Who did what, and when. Values are never recorded." />
+        <ol className="divide-y divide-slate-50" data-testid="audit-history">
+          {audit.map((e) => (
+            <li key={e.id} className="flex flex-wrap items-baseline gap-x-3 px-5 py-2.5 text-sm">
+              <span className="font-medium text-slate-900">{AUDIT_LABELS[e.action] ?? e.action}</span>
+              <span className="text-slate-600">{auditDetail(e.action, e.details)}</span>
+              <span className="ml-auto text-xs text-slate-400">
+                {e.actorName ?? "former member"} · {formatDateTime(e.at)}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+import { useState, useTransition } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+import { Download, Pencil, PlugZap, Trash2 } from "lucide-react";
+import { deleteRegistryAction, testRegistryAction } from "@/app/_actions/registries";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { FormError } from "@/components/ui/field";
+
+const linkButton = "inline-flex h-10 items-center gap-2 rounded-md border border-slate-300 bg-white px-4 text-sm font-medium text-slate-900 hover:bg-slate-50";
+
+export function RegistryActions(props: {
+  teamSlug: string;
+  registryId: string;
+  registryName: string;
+  editHref: string;
+  mayUpdate: boolean;
+  mayDelete: boolean;
+  deleteRefusal?: string;
+  inUseBy: number;
+  exportYaml: string;
+}) {
+  const router = useRouter();
+  const [testing, startTesting] = useTransition();
+
+  function test() {
+    startTesting(async () => {
+      // Tests the stored credentials on the server; nothing secret comes back.
+      const result = await testRegistryAction({ teamSlug: props.teamSlug, registryId: props.registryId });
+      if (!result.ok) toast.error(result.error);
+      else if (result.data.ok) toast.success(result.data.message);
+      else toast.error(`${result.data.message}: ${Object.values(result.data.fieldErrors ?? {}).flat().join("; ")}`);
+      router.refresh();
+    });
+  }
+
+  return (
+    <div className="flex flex-wrap gap-2">
+      <Button variant="secondary" onClick={test} pending={testing}>
+        <PlugZap className="h-4 w-4" aria-hidden /> Test connection
+      </Button>
+      {props.mayUpdate && (
+        <Link href={props.editHref} className={linkButton}>
+          <Pencil className="h-4 w-4" aria-hidden /> Edit / rotate
+        </Link>
+      )}
+      <ExportDialog name={props.registryName} yaml={props.exportYaml} />
+      <DeleteDialog {...props} />
+    </div>
+  );
+}
+
+function ExportDialog({ name, yaml }: { name: string; yaml: string }) {
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([yaml], { type: "application/yaml" }));
+    const a = Object.assign(document.createElement("a"), { href: url, download: `${name.replace(/[^a-z0-9-_]+/gi, "-")}.yaml` });
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <Dialog>
+      <DialogTrigger asChild>
+        <Button variant="secondary">
+          <Download className="h-4 w-4" aria-hidden /> Export
+        </Button>
+      </DialogTrigger>
+      <DialogContent title="Export registry" description="The same shape Add Registry imports. Secrets are left out: fill them in before importing.">
+        <pre className="max-h-72 overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs text-slate-100" data-testid="export-yaml">
+          {yaml}
+        </pre>
+        <div className="mt-4 flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => navigator.clipboard.writeText(yaml).then(() => toast.success("Copied"))}>
+            Copy
+          </Button>
+          <Button onClick={download}>Download .yaml</Button>
+        </div>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function DeleteDialog(props: { teamSlug: string; registryId: string; registryName: string; mayDelete: boolean; deleteRefusal?: string; inUseBy: number }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string>();
+  const [pending, startTransition] = useTransition();
+
+  if (!props.mayDelete) {
+    return (
+      <div className="flex items-center gap-2">
+        <Button variant="secondary" disabled aria-describedby="delete-refusal">
+          <Trash2 className="h-4 w-4" aria-hidden /> Delete
+        </Button>
+        <span id="delete-refusal" className="max-w-56 text-xs text-slate-500">
+          {props.deleteRefusal}
+        </span>
+      </div>
+    );
+  }
+
+  const remove = () =>
+    startTransition(async () => {
+      const result = await deleteRegistryAction({ teamSlug: props.teamSlug, registryId: props.registryId });
+      if (!result.ok) {
+        setError(result.error);
+        return;
+      }
+      toast.success(`Registry “${props.registryName}” deleted`);
+      setOpen(false);
+      router.push(`/t/${props.teamSlug}/settings/registries`);
+    });
+
+  return (
+    <Dialog open={open} onOpenChange={(o) => (setOpen(o), setError(undefined))}>
+      <DialogTrigger asChild>
+        <Button variant="destructive">
+          <Trash2 className="h-4 w-4" aria-hidden /> Delete
+        </Button>
+      </DialogTrigger>
+      <DialogContent
+        title={`Delete “${props.registryName}”?`}
+        description={
+          props.inUseBy > 0
+            ? `${props.inUseBy} container${props.inUseBy === 1 ? " uses" : "s use"} it: deletion will be refused until they use another registry.`
+            : "Its credentials are erased. Containers can no longer pull with them."
+        }
+      >
+        <FormError message={error} />
+        <div className="mt-4 flex justify-end gap-2">
+          <DialogClose asChild>
+            <Button variant="secondary">Cancel</Button>
+          </DialogClose>
+          <Button variant="destructive" onClick={remove} pending={pending}>
+            Delete registry
+          </Button>
+        </div>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,287 @@
+"use client";
+import { useMemo, useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { Controller, useForm, type Resolver } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { toast } from "sonner";
+import { CheckCircle2, FileUp, XCircle } from "lucide-react";
+import { createRegistryAction, testRegistryAction, updateRegistryAction } from "@/app/_actions/registries";
+import {
+  REGISTRY_TYPES,
+  emptyCredentials,
+  fieldNames,
+  isSecretField,
+  registryInputSchema,
+  typeDef,
+  updateSchemaFor,
+  type CredentialField,
+  type RegistryType,
+} from "@/lib/registries/catalog";
+import { parseRegistryDocument } from "@/lib/registries/import-export";
+import type { TestOutcome } from "@/db/schema";
+import { Button } from "@/components/ui/button";
+import { Input, Textarea } from "@/components/ui/input";
+import { SecretInput } from "@/components/ui/secret-input";
+import { Select } from "@/components/ui/select";
+import { Field, FormError } from "@/components/ui/field";
+import { Card } from "@/components/ui/card";
+import { applyFieldErrors } from "@/components/forms/apply-result";
+
+type Values = { name: string; credentials: Record<string, string> };
+
+export type EditTarget = {
+  registryId: string;
+  name: string;
+  type: RegistryType;
+  visibleFields: Record<string, string>;
+  secretFields: string[];
+  lastTest: TestOutcome | null;
+  lastTestAt: string | null;
+};
+
+const TYPE_OPTIONS = REGISTRY_TYPES.map((t) => ({ value: t.type, label: t.label }));
+
+/** The form resolves against the same catalog schemas the server parses. */
+function resolverFor(mode: "create" | "edit", type: RegistryType): Resolver<Values> {
+  if (mode === "edit") return zodResolver(updateSchemaFor(type)) as unknown as Resolver<Values>;
+  const union = zodResolver(registryInputSchema) as unknown as Resolver<Values & { type: RegistryType }>;
+  return (values, context, options) =>
+    union({ ...values, type }, context, options as never) as unknown as ReturnType<Resolver<Values>>;
+}
+
+export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: EditTarget }) {
+  const mode = edit ? "edit" : "create";
+  const router = useRouter();
+  const [type, setType] = useState<RegistryType>(edit?.type ?? "GHCR");
+  const [saving, startSaving] = useTransition();
+  const [testing, startTesting] = useTransition();
+  const [formError, setFormError] = useState<string>();
+  const [testResult, setTestResult] = useState<TestOutcome>();
+  const def = typeDef(type);
+  const resolver = useMemo(() => resolverFor(mode, type), [mode, type]);
+
+  const form = useForm<Values>({
+    resolver,
+    defaultValues: edit
+      ? { name: edit.name, credentials: { ...emptyCredentials(edit.type), ...edit.visibleFields } }
+      : { name: "", credentials: emptyCredentials("GHCR") },
+  });
+  const fieldPaths = ["name", ...fieldNames(type).map((n) => `credentials.${n}`)];
+
+  function changeType(next: string) {
+    const nextType = next as RegistryType;
+    setType(nextType);
+    setTestResult(undefined);
+    setFormError(undefined);
+    // The name stays; the credentials are those of the new type.
+    form.reset({ name: form.getValues("name"), credentials: emptyCredentials(nextType) });
+  }
+
+  function showServerErrors(result: { error: string; fieldErrors?: Record<string, string[]> }) {
+    const rest = applyFieldErrors(form.setError, fieldPaths, result.fieldErrors);
+    setFormError(rest ?? (result.fieldErrors ? undefined : result.error));
+  }
+
+  const onSubmit = form.handleSubmit((values) => {
+    setFormError(undefined);
+    startSaving(async () => {
+      if (edit) {
+        const result = await updateRegistryAction({ teamSlug, registryId: edit.registryId, name: values.name, credentials: values.credentials });
+        if (!result.ok) return showServerErrors(result);
+        const rotated = result.data.changed.some((f) => f !== "name");
+        toast.success(
+          rotated
+            ? `Saved. Credentials are now version ${result.data.credentialVersion}: nothing is redeployed, the next pull uses them.`
+            : result.data.changed.length > 0
+              ? "Saved"
+              : "Nothing changed",
+        );
+        router.push(`/t/${teamSlug}/settings/registries/${edit.registryId}`);
+        router.refresh();
+        return;
+      }
+      const result = await createRegistryAction({ teamSlug, type, name: values.name, credentials: values.credentials });
+      if (!result.ok) return showServerErrors(result);
+      toast.success(`Registry “${values.name}” saved`);
+      router.push(`/t/${teamSlug}/settings/registries/${result.data.registryId}`);
+    });
+  });
+
+  function testConnection() {
+    setTestResult(undefined);
+    startTesting(async () => {
+      // The browser checks first; the server checks again with the same schema.
+      const valid = await form.trigger();
+      if (!valid) {
+        setTestResult({ ok: false, message: "Some fields are not valid: see the messages on the fields" });
+        return;
+      }
+      const credentials = form.getValues("credentials");
+      const result = await testRegistryAction(edit ? { teamSlug, registryId: edit.registryId, credentials } : { teamSlug, type, credentials });
+      if (!result.ok) {
+        showServerErrors(result);
+        setTestResult({ ok: false, message: result.error });
+        return;
+      }
+      applyFieldErrors(form.setError, fieldPaths, result.data.fieldErrors);
+      setTestResult(result.data);
+    });
+  }
+
+  const errors = form.formState.errors;
+  const credentialError = (name: string) => errors.credentials?.[name]?.message;
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-6">
+      {!edit && <ImportPanel onImport={(doc) => {
+        setType(doc.type);
+        setTestResult(undefined);
+        form.reset({ name: doc.name, credentials: { ...emptyCredentials(doc.type), ...doc.credentials } });
+        void form.trigger();
+      }} />}
+      <Card className="space-y-5 p-6">
+        <FormError message={formError} />
+        <Field id="registry-type" label="Registry type" help={edit ? "The type of a saved registry cannot change." : def.description}>
+          {(a11y) => <Select {...a11y} value={type} onValueChange={changeType} options={TYPE_OPTIONS} disabled={Boolean(edit)} />}
+        </Field>
+        <Field id="registry-name" label="Name" help="Shown in the registry list and the container form. Unique in the team." error={errors.name?.message}>
+          {(a11y) => <Input placeholder="Production pulls" {...a11y} {...form.register("name")} />}
+        </Field>
+        {Object.entries(def.fields).map(([name, field]) => (
+          <CredentialInput
+            key={`${type}-${name}`}
+            name={name}
+            field={field}
+            error={credentialError(name)}
+            storedSecret={Boolean(edit?.secretFields.includes(name))}
+            form={form}
+          />
+        ))}
+        {type === "Public" && (
+          <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
+            No credentials are stored for a public registry, and containers using it get no pull secret.
+          </p>
+        )}
+        {edit?.lastTest && !edit.lastTest.ok && (
+          <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+            The last check, at {edit.lastTestAt?.slice(0, 16).replace("T", " ")} UTC, failed: {edit.lastTest.message}
+          </p>
+        )}
+        <TestResult result={testResult} />
+        <div className="flex flex-wrap justify-end gap-3 border-t border-slate-100 pt-5">
+          <Button type="button" variant="secondary" onClick={testConnection} pending={testing}>
+            Test connection
+          </Button>
+          <Button type="submit" pending={saving}>
+            {edit ? "Save changes" : "Save registry"}
+          </Button>
+        </div>
+      </Card>
+    </form>
+  );
+}
+
+function CredentialInput(props: {
+  name: string;
+  field: CredentialField;
+  error?: string;
+  storedSecret: boolean;
+  form: ReturnType<typeof useForm<Values>>;
+}) {
+  const { name, field, error, storedSecret, form } = props;
+  const path = `credentials.${name}` as const;
+  const placeholder = storedSecret && isSecretField(field) ? "unchanged — leave empty to keep the saved value" : field.placeholder;
+  return (
+    <Field id={`credentials-${name}`} label={field.label} help={field.help} error={error}>
+      {(a11y) => {
+        switch (field.kind) {
+          case "secret":
+            return <SecretInput fieldLabel={field.label} placeholder={placeholder} {...a11y} {...form.register(path)} />;
+          case "json":
+            return <Textarea rows={8} spellCheck={false} placeholder={placeholder} {...a11y} {...form.register(path)} />;
+          case "select":
+            return (
+              <Controller
+                control={form.control}
+                name={path}
+                render={({ field: f }) => (
+                  <Select {...a11y} value={f.value ?? ""} onValueChange={f.onChange} options={[...(field.options ?? [])]} placeholder={`Choose a ${field.label.toLowerCase()}`} />
+                )}
+              />
+            );
+          default:
+            return <Input inputMode={field.kind === "url" ? "url" : undefined} spellCheck={false} placeholder={placeholder} {...a11y} {...form.register(path)} />;
+        }
+      }}
+    </Field>
+  );
+}
+
+function TestResult({ result }: { result?: TestOutcome }) {
+  return (
+    <div aria-live="polite" data-testid="test-result">
+      {result && (
+        <div
+          className={`flex items-start gap-2 rounded-md px-3 py-2 text-sm ${result.ok ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-700"}`}
+          role="status"
+        >
+          {result.ok ? <CheckCircle2 className="mt-0.5 h-4 w-4 shrink-0" /> : <XCircle className="mt-0.5 h-4 w-4 shrink-0" />}
+          <span>{result.message}</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ImportPanel({ onImport }: { onImport: (doc: { name: string; type: RegistryType; credentials: Record<string, string> }) => void }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string>();
+  if (!open) {
+    return (
+      <Button type="button" variant="ghost" size="sm" onClick={() => setOpen(true)}>
+        <FileUp className="h-4 w-4" aria-hidden /> Import from YAML or JSON
+      </Button>
+    );
+  }
+  return (
+    <Card className="space-y-3 p-5">
+      <Field
+        id="registry-import"
+        label="Paste a registry document"
+        help="The shape: name, type and credentials: { … }. It fills the form; nothing is saved until you save."
+        error={error}
+      >
+        {(a11y) => (
+          <Textarea
+            {...a11y}
+            rows={7}
+            spellCheck={false}
+            placeholder={"name: Production pulls\ntype: GHCR\ncredentials:\n  username: octocat\n  token: ghp_…"}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        )}
+      </Field>
+      <div className="flex justify-end gap-2">
+        <Button type="button" variant="ghost" size="sm" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+        <Button
+          type="button"
+          size="sm"
+          onClick={() => {
+            const r = parseRegistryDocument(text);
+            if (!r.ok) return setError(r.error);
+            setError(undefined);
+            setText("");
+            setOpen(false);
+            onImport(r.value);
+          }}
+        >
+          Fill the form
+        </Button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,6 @@
+/** `2026-11-28 04:42 UTC`: the same on the server and in every browser. */
+export function formatDateTime(d: Date | string | null | undefined): string {
+  if (!d) return "—";
+  const date = typeof d === "string" ? new Date(d) : d;
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
