@@ -95,7 +95,9 @@ export default async function RegistriesPage({
                     <td className="px-4 py-3 font-mono text-xs text-slate-600">{r.serverHost}</td>
                     <td className="px-4 py-3 text-slate-600">{r.createdBy?.name ?? "former member"}</td>
                     <td className="px-4 py-3 text-xs text-slate-500">
-                      <div>{formatDateTime(r.updatedAt)}</div>
+                      <div>
+                        {formatDateTime(r.updatedAt)} · credentials v{r.credentialVersion}
+                      </div>
                       <div className="text-slate-400">created {formatDateTime(r.createdAt)}</div>
                     </td>
                     <td className="px-4 py-3">

@@ -1,0 +1,174 @@
+import { expect, test, type Page } from "@playwright/test";
+import { REGISTRY_TYPES, type RegistryType } from "../lib/registries/catalog";
+import { EXAMPLE_CREDENTIALS } from "../lib/registries/examples";
+import { newAccount, signUp, teamSlugOf } from "./helpers";
+
+async function chooseOption(page: Page, label: string, option: string) {
+  await page.getByRole("combobox", { name: label, exact: true }).click();
+  await page.getByRole("option", { name: option, exact: true }).click();
+}
+
+/** Fills a type's credential fields from the catalog, the way a person would. */
+async function fillCredentials(page: Page, type: RegistryType, values: Record<string, string>) {
+  const def = REGISTRY_TYPES.find((t) => t.type === type)!;
+  for (const [name, field] of Object.entries(def.fields)) {
+    const value = values[name]!;
+    if (field.kind === "select") await chooseOption(page, field.label, value);
+    else await page.getByLabel(field.label, { exact: true }).fill(value);
+  }
+}
+
+async function openAddForm(page: Page, teamSlug: string) {
+  await page.goto(`/t/${teamSlug}/settings/registries`);
+  await page.getByRole("link", { name: "Add registry" }).first().click();
+  await expect(page.getByRole("heading", { name: "Add registry" })).toBeVisible();
+}
+
+test("add one registry of each of the nine types, testing each before saving", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, newAccount("types"));
+  const teamSlug = teamSlugOf(page);
+
+  for (const def of REGISTRY_TYPES) {
+    await openAddForm(page, teamSlug);
+    await chooseOption(page, "Registry type", def.label);
+    await page.getByLabel("Name", { exact: true }).fill(`My ${def.type}`);
+    await fillCredentials(page, def.type, EXAMPLE_CREDENTIALS[def.type]);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("test-result")).toContainText(`Valid: every ${def.label} field is present and well-formed`);
+    await page.getByRole("button", { name: "Save registry" }).click();
+    await expect(page.getByRole("heading", { name: `My ${def.type}` })).toBeVisible();
+    await expect(page.getByText(def.label).first()).toBeVisible();
+  }
+
+  await page.getByRole("link", { name: "← Container Registries" }).click();
+  for (const def of REGISTRY_TYPES) await expect(page.getByTestId(`registry-row-My ${def.type}`)).toBeVisible();
+  await expect(page.getByTestId("registry-row-My Docker")).toContainText("docker.io");
+  await expect(page.getByTestId("registry-row-My GAR")).toContainText("us-central1-docker.pkg.dev");
+  await expect(page.getByTestId("registry-row-My ECR")).toContainText("*.dkr.ecr.eu-central-1.amazonaws.com");
+
+  await page.getByLabel("Search registries by name").fill("GAR");
+  await page.getByLabel("Search registries by name").press("Enter");
+  await expect(page.getByTestId("registry-row-My GAR")).toBeVisible();
+  await expect(page.getByTestId("registry-row-My GCR")).toHaveCount(0);
+});
+
+test("a wrong field shows its own error on that field, saving is held back, and changing type keeps the name", async ({ page }) => {
+  await signUp(page, newAccount("errors"));
+  await openAddForm(page, teamSlugOf(page));
+  await chooseOption(page, "Registry type", "Amazon ECR");
+  await page.getByLabel("Name", { exact: true }).fill("Broken ECR");
+  await fillCredentials(page, "ECR", { ...EXAMPLE_CREDENTIALS.ECR, region: "moon-base-1", secretAccessKey: "short" });
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("Use an AWS region code such as us-east-1, eu-central-1 or ap-southeast-2")).toBeVisible();
+  await expect(page.getByText("A secret access key is exactly 40 characters (this one has 5)")).toBeVisible();
+  await expect(page.getByLabel("Region", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Access key ID", { exact: true })).toHaveAttribute("aria-invalid", "false");
+  await page.getByRole("button", { name: "Save registry" }).click();
+  await expect(page).toHaveURL(/\/new$/);
+
+  await chooseOption(page, "Registry type", "Custom / Self-hosted");
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Broken ECR");
+  await expect(page.getByLabel("Registry URL")).toBeVisible();
+  await expect(page.getByLabel("Region", { exact: true })).toHaveCount(0);
+});
+
+test("import a registry from YAML, then export it without the secret", async ({ page }) => {
+  await signUp(page, newAccount("import"));
+  await openAddForm(page, teamSlugOf(page));
+  await page.getByRole("button", { name: "Import from YAML or JSON" }).click();
+  await page
+    .getByLabel("Paste a registry document")
+    .fill(`name: Imported Quay\ntype: Quay\ncredentials:\n  username: myorg+deployer\n  token: ${EXAMPLE_CREDENTIALS.Quay.token}\n`);
+  await page.getByRole("button", { name: "Fill the form" }).click();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Imported Quay");
+  await expect(page.getByRole("combobox", { name: "Registry type" })).toContainText("Red Hat Quay");
+  await page.getByRole("button", { name: "Save registry" }).click();
+  await expect(page.getByRole("heading", { name: "Imported Quay" })).toBeVisible();
+  await page.getByRole("button", { name: "Export" }).click();
+  await expect(page.getByTestId("export-yaml")).toContainText("username: myorg+deployer");
+  await expect(page.getByTestId("export-yaml")).not.toContainText(EXAMPLE_CREDENTIALS.Quay.token!);
+});
+
+test("rotate a token: the list shows the update, and the secret never reaches the browser", async ({ page }) => {
+  const seen: string[] = [];
+  page.on("response", async (res) => {
+    const body = await res.text().catch(() => "");
+    seen.push(body);
+  });
+  await signUp(page, newAccount("rotate"));
+  const teamSlug = teamSlugOf(page);
+  const oldToken = "ghp_" + "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld";
+  const newToken = "ghp_" + "N3wN3wN3wN3wN3wN3wN3wN3wN3wN3wN3wN3w";
+  await openAddForm(page, teamSlug);
+  await page.getByLabel("Name", { exact: true }).fill("Rotating GHCR");
+  await fillCredentials(page, "GHCR", { username: "octocat", token: oldToken });
+  await page.getByRole("button", { name: "Save registry" }).click();
+  await expect(page.getByRole("heading", { name: "Rotating GHCR" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Edit / rotate" }).click();
+  const token = page.getByLabel("Token", { exact: true });
+  await expect(token).toHaveValue("");
+  await expect(token).toHaveAttribute("placeholder", /unchanged/);
+  await expect(token).toHaveAttribute("type", "password");
+  await token.fill(newToken);
+  await page.getByRole("button", { name: "Show token" }).click();
+  await expect(token).toHaveAttribute("type", "text");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(/Credentials are now version 2/)).toBeVisible();
+  await expect(page.getByTestId("audit-history")).toContainText("Credentials rotated");
+  await expect(page.getByTestId("audit-history")).toContainText("token → version 2");
+
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("last-test")).toContainText("valid");
+
+  await page.goto(`/t/${teamSlug}/settings/registries`);
+  await expect(page.getByTestId("registry-row-Rotating GHCR")).toContainText("valid");
+  await expect(page.getByTestId("registry-row-Rotating GHCR")).toContainText("credentials v2");
+  await page.goto(page.url().replace(/\?.*$/, ""));
+  await page.getByRole("link", { name: "Rotating GHCR" }).click();
+  await page.getByRole("link", { name: "Edit / rotate" }).click();
+  await expect(page.getByLabel("Token", { exact: true })).toHaveValue("");
+
+  const everything = [...seen, await page.content()].join("\n");
+  // The browser sent the tokens (it typed them), but nothing the server answered contains one.
+  expect(everything).not.toContain(newToken);
+  expect(everything).not.toContain(oldToken);
+  expect(everything).not.toContain(newToken.slice(4, 20));
+});
+
+test("only the creator may delete a registry", async ({ page, browser }) => {
+  const owner = newAccount("owner");
+  const colleague = newAccount("colleague");
+  const other = await browser.newPage();
+  await signUp(other, colleague);
+  await signUp(page, owner);
+  const teamSlug = teamSlugOf(page);
+  await page.goto(`/t/${teamSlug}/settings/team`);
+  await page.getByLabel("E-mail").fill(colleague.email);
+  await page.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByTestId(`member-${colleague.email}`)).toBeVisible();
+
+  // The colleague adds a registry to the owner's team.
+  await openAddForm(other, teamSlug);
+  await chooseOption(other, "Registry type", "Public (no auth)");
+  await other.getByLabel("Name", { exact: true }).fill("Colleague's mirror");
+  await other.getByRole("button", { name: "Save registry" }).click();
+  await expect(other.getByRole("heading", { name: "Colleague's mirror" })).toBeVisible();
+  const registryUrl = other.url();
+
+  // The team owner is not its creator: deleting is refused, with the reason.
+  await page.goto(registryUrl);
+  await expect(page.getByRole("button", { name: "Delete" })).toBeDisabled();
+  await expect(page.getByText(`Only ${colleague.name} can delete this registry.`)).toBeVisible();
+
+  // The creator deletes it.
+  await other.getByRole("button", { name: "Delete" }).click();
+  await other.getByRole("button", { name: "Delete registry" }).click();
+  await expect(other.getByText("Registry “Colleague's mirror” deleted")).toBeVisible();
+  await expect(other).toHaveURL(new RegExp(`/t/${teamSlug}/settings/registries$`));
+  await expect(other.getByTestId("registry-row-Colleague's mirror")).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByText(/could not be found/i)).toBeVisible();
+  await other.close();
+});
