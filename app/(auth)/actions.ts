@@ -5,7 +5,7 @@ import { signUp } from "@/lib/auth/accounts";
 import { safeCallbackUrl, signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { fieldErrorsOf, type ActionResult } from "@/lib/actions/safe-action";
 import { SafeError } from "@/lib/errors";
-import { logger } from "@/lib/logger";
+import { errorForLog, logger } from "@/lib/logger";
 
 const WRONG_CREDENTIALS = "Wrong e-mail or password";
 
@@ -36,7 +36,7 @@ export async function signUpAction(raw: unknown): Promise<ActionResult<never>> {
     await signUp(parsed.data);
   } catch (err) {
     if (err instanceof SafeError) return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
-    logger.error({ errorName: (err as Error)?.name, stack: (err as Error)?.stack }, "sign-up failed");
+    logger.error(errorForLog(err), "sign-up failed");
     return { ok: false, code: "internal", error: "Something went wrong on our side. Please try again." };
   }
   return signInAndRedirect(parsed.data.email, parsed.data.password, "/");

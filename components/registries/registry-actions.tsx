@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { Download, Pencil, PlugZap, Trash2 } from "lucide-react";
-import { deleteRegistryAction, testRegistryAction } from "@/app/_actions/registries";
+import { registryClient } from "@/lib/registries/client";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { FormError } from "@/components/ui/field";
@@ -28,7 +28,7 @@ export function RegistryActions(props: {
   function test() {
     startTesting(async () => {
       // Tests the stored credentials on the server; nothing secret comes back.
-      const result = await testRegistryAction({ teamSlug: props.teamSlug, registryId: props.registryId });
+      const result = await registryClient(props.teamSlug).test({ registryId: props.registryId });
       if (!result.ok) toast.error(result.error);
       else if (result.data.ok) toast.success(result.data.message);
       else toast.error(`${result.data.message}: ${Object.values(result.data.fieldErrors ?? {}).flat().join("; ")}`);
@@ -102,7 +102,7 @@ function DeleteDialog(props: { teamSlug: string; registryId: string; registryNam
 
   const remove = () =>
     startTransition(async () => {
-      const result = await deleteRegistryAction({ teamSlug: props.teamSlug, registryId: props.registryId });
+      const result = await registryClient(props.teamSlug).delete({ registryId: props.registryId });
       if (!result.ok) {
         setError(result.error);
         return;

@@ -5,7 +5,6 @@ import { Controller, useForm, type Resolver } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { toast } from "sonner";
 import { CheckCircle2, FileUp, XCircle } from "lucide-react";
-import { createRegistryAction, testRegistryAction, updateRegistryAction } from "@/app/_actions/registries";
 import {
   REGISTRY_TYPES,
   emptyCredentials,
@@ -18,6 +17,7 @@ import {
   type RegistryType,
 } from "@/lib/registries/catalog";
 import { parseRegistryDocument } from "@/lib/registries/import-export";
+import { registryClient } from "@/lib/registries/client";
 import type { TestOutcome } from "@/db/schema";
 import { Button } from "@/components/ui/button";
 import { Input, Textarea } from "@/components/ui/input";
@@ -59,6 +59,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const [testResult, setTestResult] = useState<TestOutcome>();
   const def = typeDef(type);
   const resolver = useMemo(() => resolverFor(mode, type), [mode, type]);
+  const registry = useMemo(() => registryClient(teamSlug), [teamSlug]);
 
   const form = useForm<Values>({
     resolver,
@@ -86,7 +87,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
     setFormError(undefined);
     startSaving(async () => {
       if (edit) {
-        const result = await updateRegistryAction({ teamSlug, registryId: edit.registryId, name: values.name, credentials: values.credentials });
+        const result = await registry.update({ registryId: edit.registryId, name: values.name, credentials: values.credentials });
         if (!result.ok) return showServerErrors(result);
         const rotated = result.data.changed.some((f) => f !== "name");
         toast.success(
@@ -100,7 +101,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
         router.refresh();
         return;
       }
-      const result = await createRegistryAction({ teamSlug, type, name: values.name, credentials: values.credentials });
+      const result = await registry.create({ type, name: values.name, credentials: values.credentials });
       if (!result.ok) return showServerErrors(result);
       toast.success(`Registry “${values.name}” saved`);
       router.push(`/t/${teamSlug}/settings/registries/${result.data.registryId}`);
@@ -117,7 +118,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
         return;
       }
       const credentials = form.getValues("credentials");
-      const result = await testRegistryAction(edit ? { teamSlug, registryId: edit.registryId, credentials } : { teamSlug, type, credentials });
+      const result = await registry.test(edit ? { registryId: edit.registryId, credentials } : { type, credentials });
       if (!result.ok) {
         showServerErrors(result);
         setTestResult({ ok: false, message: result.error });

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { db } from "@/db";
 import { memberships, teams, users, type Team, type TeamRole, type User } from "@/db/schema";
 import { SafeError, type FieldErrors, type SafeErrorCode } from "@/lib/errors";
-import { logger } from "@/lib/logger";
+import { errorForLog, logger } from "@/lib/logger";
 
 /** What the wrapper knows about the caller: the signed-in user's id, or nothing. */
 export type Session = { userId: string } | null;
@@ -45,8 +45,7 @@ function toResult(err: unknown, action: string): ActionResult<never> {
   if (err instanceof z.ZodError) {
     return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(err) };
   }
-  // Only the error's class and stack are logged: driver messages can quote input values.
-  logger.error({ action, errorName: (err as Error)?.name, stack: (err as Error)?.stack }, "action failed");
+  logger.error({ action, ...errorForLog(err) }, "action failed");
   return { ok: false, code: "internal", error: "Something went wrong on our side. Nothing was changed; please try again." };
 }
 
