@@ -16,7 +16,6 @@ import {
   type CredentialField,
   type RegistryType,
 } from "@/lib/registries/catalog";
-import { parseRegistryDocument } from "@/lib/registries/import-export";
 import { registryClient } from "@/lib/registries/client";
 import type { TestOutcome } from "@/db/schema";
 import { Button } from "@/components/ui/button";
@@ -271,7 +270,9 @@ function ImportPanel({ onImport }: { onImport: (doc: { name: string; type: Regis
         <Button
           type="button"
           size="sm"
-          onClick={() => {
+          onClick={async () => {
+            // The YAML parser loads only when someone imports.
+            const { parseRegistryDocument } = await import("@/lib/registries/import-export");
             const r = parseRegistryDocument(text);
             if (!r.ok) return setError(r.error);
             setError(undefined);

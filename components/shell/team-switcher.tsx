@@ -1,10 +1,13 @@
 "use client";
 import { useState } from "react";
+import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { Check, ChevronsUpDown, Plus } from "lucide-react";
 import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
-import { CreateTeamForm } from "@/components/teams/create-team-form";
+
+// Loaded when the dialog opens, so every dashboard page does not ship the form's code.
+const CreateTeamForm = dynamic(() => import("@/components/teams/create-team-form").then((m) => m.CreateTeamForm));
 
 type TeamOption = { slug: string; name: string; role: string };
 

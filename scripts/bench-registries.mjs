@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The registries page with 1,000 registries in the team: server response time over 200
+// requests from 20 concurrent connections, next to /api/health in the same run.
+// Needs a production build (`npx next build`) and the local PostgreSQL.
+//   node scripts/bench-registries.mjs [registries] [requests] [concurrency]
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
+
+const [registries = 1000, requests = 200, concurrency = 20] = process.argv.slice(2).map(Number);
+const database = await freshDatabase("regdash_bench_reg");
+const server = await startServer({ port: 3291, databaseUrl: database.url });
+const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+try {
+  const email = `bench-${Date.now()}@example.test`;
+  const password = "bench-password-123";
+  const teamUrl = await signUpInBrowser(server.base, email, password);
+  const [{ team_id: teamId, user_id: userId }] = await sql`
+    select m.team_id, m.user_id from memberships m join users u on u.id = m.user_id where u.email = ${email}`;
+  // Rows shaped like saved Custom registries; the list never decrypts, so the envelope is opaque here.
+  const rows = Array.from({ length: registries }, (_, i) => ({
+    id: `reg-${randomBytes(6).toString("hex")}`,
+    team_id: teamId,
+    name: `registry ${String(i).padStart(4, "0")}`,
+    type: "Custom",
+    visible_fields: { url: `https://registry-${i}.example.com`, username: "deployer" },
+    secret_ciphertext: `v1.k1.${randomBytes(12).toString("base64url")}.${randomBytes(48).toString("base64url")}.${randomBytes(16).toString("base64url")}`,
+    key_id: "k1",
+    created_by: userId,
+  }));
+  for (let i = 0; i < rows.length; i += 500) await sql`insert into registries ${sql(rows.slice(i, i + 500))}`;
+
+  const cookie = await signInCookie(server.base, email, password);
+  const page = new URL("settings/registries", teamUrl.replace(/settings\/registries.*$/, "")).toString();
+  const warm = await load(page, { total: 20, concurrency: 2, headers: { cookie } });
+  if (warm.failures) throw new Error("the registries page did not answer 200 while warming up");
+  const list = await load(page, { total: requests, concurrency, headers: { cookie }, check: (b) => { const text = b.replaceAll("<!-- -->", ""); return text.includes("registry 0049") && text.includes(`of ${registries}`); } });
+  const health = await load(`${server.base}/api/health`, { total: requests, concurrency });
+  console.log(`${registries} registries, ${requests} requests, ${concurrency} concurrent (ms)`);
+  console.log(`registries page: median ${list.median}, p95 ${list.p95}, max ${list.max}, ${list.rps} req/s, ${list.failures} failed`);
+  console.log(`/api/health:     median ${health.median}, p95 ${health.p95}, max ${health.max}, ${health.rps} req/s, ${health.failures} failed`);
+} finally {
+  await sql.end();
+  server.stop();
+  await database.drop();
+}
