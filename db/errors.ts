@@ -8,3 +8,12 @@ function sqlState(err: unknown): string | undefined {
 
 export const isUniqueViolation = (err: unknown) => sqlState(err) === "23505";
 export const isForeignKeyViolation = (err: unknown) => sqlState(err) === "23503";
+
+/** The violated constraint's name (postgres.js: `constraint_name`, PGlite: `constraint`). */
+export function constraintOf(err: unknown): string | undefined {
+  for (const e of [err, (err as { cause?: unknown })?.cause] as { constraint_name?: unknown; constraint?: unknown }[]) {
+    const name = e?.constraint_name ?? e?.constraint;
+    if (typeof name === "string") return name;
+  }
+  return undefined;
+}

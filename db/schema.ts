@@ -75,6 +75,14 @@ export const registries = pgTable(
   (t) => [uniqueIndex("registries_team_name_idx").on(t.teamId, t.name), index("registries_team_idx").on(t.teamId, t.createdAt)],
 );
 
+export const orchestrator = pgEnum("orchestrator", ["kubernetes", "swarm", "compose"]);
+export type Orchestrator = (typeof orchestrator.enumValues)[number];
+
+/**
+ * A deploy target. `connection` holds what may be shown (mode, Docker host, API server); the
+ * kubeconfig, SSH key and TLS material are one AES-256-GCM envelope like registry secrets.
+ * The slug is unique across the platform: namespaces `env-<slug>` may share a cluster.
+ */
 export const environments = pgTable(
   "environments",
   {
@@ -84,9 +92,15 @@ export const environments = pgTable(
       .references(() => teams.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     slug: text("slug").notNull(),
+    orchestrator: orchestrator("orchestrator").notNull().default("kubernetes"),
+    connection: jsonb("connection").$type<Record<string, string>>().notNull().default({}),
+    secretCiphertext: text("secret_ciphertext"),
+    keyId: text("key_id"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("environments_team_slug_idx").on(t.teamId, t.slug)],
+  (t) => [uniqueIndex("environments_slug_idx").on(t.slug), uniqueIndex("environments_team_name_idx").on(t.teamId, t.name)],
 );
 
 /**
@@ -108,9 +122,74 @@ export const containers = pgTable(
     registryId: text("registry_id").references(() => registries.id, { onDelete: "restrict" }),
     imageName: text("image_name").notNull(),
     imageTag: text("image_tag").notNull(),
+    replicas: integer("replicas").notNull().default(1),
+    port: integer("port"),
+    /** Stamped into the pod template; a restart changes it, which makes Kubernetes roll new pods. */
+    restartedAt: timestamp("restarted_at", { withTimezone: true }),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("containers_env_name_idx").on(t.environmentId, t.name), index("containers_registry_idx").on(t.registryId)],
+);
+
+export const deploymentAction = pgEnum("deployment_action", ["deploy", "scale", "restart"]);
+export type DeploymentAction = (typeof deploymentAction.enumValues)[number];
+export const deploymentStatus = pgEnum("deployment_status", ["running", "succeeded", "failed"]);
+
+/** One deploy, scale or restart of a container, with the credential version it pulled with. */
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    containerId: text("container_id")
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
+    action: deploymentAction("action").notNull(),
+    image: text("image").notNull(),
+    /** Kept as text: the history outlives a registry the container no longer uses. */
+    registryId: text("registry_id"),
+    registryName: text("registry_name"),
+    credentialVersion: integer("credential_version"),
+    replicas: integer("replicas").notNull(),
+    status: deploymentStatus("status").notNull().default("running"),
+    failedStep: text("failed_step"),
+    message: text("message"),
+    /** Redacted before it is stored. */
+    log: text("log").notNull().default(""),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("deployments_container_idx").on(t.containerId, t.startedAt)],
+);
+
+/**
+ * Where the platform wrote a registry's pull credentials: a Kubernetes Secret in a namespace,
+ * or a Swarm service deployed with them. Read to refresh them (ECR tokens) and to clean up.
+ */
+export const pullSecrets = pgTable(
+  "pull_secrets",
+  {
+    registryId: text("registry_id")
+      .notNull()
+      .references(() => registries.id, { onDelete: "cascade" }),
+    environmentId: text("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    namespace: text("namespace").notNull(),
+    secretName: text("secret_name").notNull(),
+    credentialVersion: integer("credential_version").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.registryId, t.environmentId] })],
 );
 
 /** Who did what to which registry, when. Never holds a secret value. */
@@ -122,6 +201,7 @@ export const auditEvents = pgTable(
       .notNull()
       .references(() => teams.id, { onDelete: "cascade" }),
     registryId: text("registry_id"),
+    containerId: text("container_id"),
     actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
     action: text("action").notNull(),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
@@ -142,3 +222,7 @@ export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type Registry = typeof registries.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type Environment = typeof environments.$inferSelect;
+export type Container = typeof containers.$inferSelect;
+export type Deployment = typeof deployments.$inferSelect;
+export type PullSecret = typeof pullSecrets.$inferSelect;

@@ -45,6 +45,8 @@ const schema = z.object({
     })
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ECR_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  DOCKER_CLI: z.string().min(1).default("docker"),
 });
 
 export type Env = {
@@ -56,6 +58,10 @@ export type Env = {
   /** Keys that may still decrypt older ciphertexts during a key rotation. */
   previousCredentialsKeys: { id: string; key: Buffer }[];
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  /** Overrides the Amazon ECR API endpoint (a VPC endpoint; tests point it at a fake ECR). */
+  ecrEndpointUrl: string | undefined;
+  /** The Docker CLI the Swarm and Compose orchestrators run. */
+  dockerCli: string;
 };
 
 export class EnvError extends Error {}
@@ -127,6 +133,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     credentialsKeyId: raw.CREDENTIALS_KEY_ID,
     previousCredentialsKeys: raw.CREDENTIALS_PREVIOUS_KEYS ?? [],
     logLevel: raw.LOG_LEVEL,
+    ecrEndpointUrl: raw.ECR_ENDPOINT_URL,
+    dockerCli: raw.DOCKER_CLI,
   };
 }
 

@@ -1,7 +1,12 @@
 import "server-only";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, environments, memberships, registries, users, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
+import { removePullSecret, type DeployDeps } from "@/lib/deploy";
+import { KubeError } from "@/lib/deploy/kubernetes";
+import { namespaceOf } from "@/lib/deploy/manifests";
+import { targetOf } from "@/lib/environments/service";
+import { errorForLog, logger } from "@/lib/logger";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
@@ -276,11 +281,17 @@ function inUse(using: { name: string; environment: string }[]) {
   return new SafeError("conflict", `This registry is used by ${using.length} container${using.length === 1 ? "" : "s"}: ${names}. Point them at another registry or delete them first.`);
 }
 
-export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole, registryId: string) {
+export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole, registryId: string, deps: DeployDeps = {}) {
   const row = await loadRow(team.id, registryId);
   await assertMayDelete(row, actor, role);
   const using = await containersUsing(row.id);
   if (using.length > 0) throw inUse(using);
+  // Where its pull secrets were written; the rows go with the registry, the Secrets are removed after.
+  const written = await db()
+    .select({ environment: environments })
+    .from(pullSecrets)
+    .innerJoin(environments, eq(environments.id, pullSecrets.environmentId))
+    .where(and(eq(pullSecrets.registryId, row.id), eq(pullSecrets.teamId, team.id)));
   try {
     await db().transaction(async (tx) => {
       await tx.delete(registries).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
@@ -291,7 +302,27 @@ export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole
     if (isForeignKeyViolation(err)) throw inUse(await containersUsing(row.id));
     throw err;
   }
-  return { registryId: row.id };
+  const cleanup = await removePullSecrets(row, written.map((w) => w.environment), deps);
+  if (written.length > 0) {
+    await db().insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.pull_secrets_removed", details: cleanup });
+  }
+  return { registryId: row.id, ...cleanup };
+}
+
+/** Best effort: the registry is gone either way; what could not be removed is reported and audited. */
+async function removePullSecrets(row: Registry, envs: Environment[], deps: DeployDeps) {
+  const removed: string[] = [];
+  const failed: { namespace: string; message: string }[] = [];
+  for (const env of envs) {
+    try {
+      await removePullSecret(targetOf(env), env, row, deps);
+      removed.push(namespaceOf(env.slug));
+    } catch (err) {
+      failed.push({ namespace: namespaceOf(env.slug), message: err instanceof KubeError ? err.message : "unexpected error" });
+      if (!(err instanceof KubeError)) logger.error({ ...errorForLog(err) }, "pull secret cleanup failed");
+    }
+  }
+  return { removedFrom: removed, failedIn: failed };
 }
 
 // ── Test Connection (structural) ──────────────────────────────────────────────

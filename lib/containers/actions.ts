@@ -1,0 +1,46 @@
+import "server-only";
+import { teamAction } from "@/lib/actions/safe-action";
+import { containerInputSchema, containerRefSchema, scaleContainerSchema, updateContainerSchema } from "./schemas";
+import { createContainer, deleteContainer, previewContainer, runDeployment, updateContainer } from "./service";
+
+/**
+ * Any member may add, change, preview and deploy containers (deploying is the point of the
+ * team); deleting one, which removes its workload, is for its creator or an owner/admin.
+ */
+export const containerActions = {
+  create: teamAction({
+    name: "container.create",
+    schema: containerInputSchema,
+    body: ({ team, user, input }) => createContainer(team, user, input),
+  }),
+  update: teamAction({
+    name: "container.update",
+    schema: updateContainerSchema,
+    body: ({ team, user, input }) => updateContainer(team, user, input),
+  }),
+  delete: teamAction({
+    name: "container.delete",
+    schema: containerRefSchema,
+    body: ({ team, user, role, input }) => deleteContainer(team, user, role, input.containerId),
+  }),
+  preview: teamAction({
+    name: "container.preview",
+    schema: containerRefSchema,
+    body: ({ team, input }) => previewContainer(team, input.containerId),
+  }),
+  deploy: teamAction({
+    name: "container.deploy",
+    schema: containerRefSchema,
+    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "deploy" }),
+  }),
+  scale: teamAction({
+    name: "container.scale",
+    schema: scaleContainerSchema,
+    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "scale", replicas: input.replicas }),
+  }),
+  restart: teamAction({
+    name: "container.restart",
+    schema: containerRefSchema,
+    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "restart" }),
+  }),
+};

@@ -1,0 +1,379 @@
+import "server-only";
+import { and, asc, desc, eq } from "drizzle-orm";
+import { db } from "@/db";
+import {
+  auditEvents,
+  containers,
+  deployments,
+  pullSecrets,
+  registries,
+  users,
+  type Container,
+  type DeploymentAction,
+  type Environment,
+  type Registry,
+  type TeamRole,
+} from "@/db/schema";
+import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
+import { newId } from "@/lib/ids";
+import { SafeError, fieldError, notFound } from "@/lib/errors";
+import { errorForLog, logger } from "@/lib/logger";
+import { applyDeploy, previewDeploy, removeWorkload, secretsOf, type DeployDeps, type DeploySpec, type PreviewPart } from "@/lib/deploy";
+import { DockerError } from "@/lib/deploy/docker";
+import { EcrError } from "@/lib/deploy/ecr";
+import { KubeError } from "@/lib/deploy/kubernetes";
+import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
+import { redactor } from "@/lib/deploy/redact";
+import { imageBelongsTo, mismatchMessage, parseImage, type ImageReference } from "@/lib/registries/image-ref";
+import { imageHostsOf, secretFieldNames, typeDef, type RegistryType } from "@/lib/registries/catalog";
+import { decryptCredentials } from "@/lib/registries/service";
+import { loadEnvironment, targetOf } from "@/lib/environments/service";
+import { previewCredentialsFor, pullCredentialsFor, type CredentialDeps } from "./credentials";
+import type { ContainerValues } from "./schemas";
+
+type TeamRef = { id: string };
+type Actor = { id: string };
+export type ContainerDeps = DeployDeps & CredentialDeps;
+
+export type DeploymentView = {
+  id: string;
+  action: DeploymentAction;
+  image: string;
+  registryName: string | null;
+  credentialVersion: number | null;
+  replicas: number;
+  status: "running" | "succeeded" | "failed";
+  failedStep: string | null;
+  message: string | null;
+  log: string;
+  actor: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
+
+export type ContainerView = {
+  id: string;
+  name: string;
+  environment: { id: string; name: string; slug: string; namespace: string; orchestrator: Environment["orchestrator"] };
+  registry: { id: string; name: string; type: string; typeLabel: string; credentialVersion: number } | null;
+  imageName: string;
+  imageTag: string;
+  image: string;
+  replicas: number;
+  port: number | null;
+  createdAt: Date;
+  deployments: DeploymentView[];
+  /** The registry's credentials changed after the last successful pull with them. */
+  credentialsRotatedSinceDeploy: boolean;
+};
+
+// ── Reading ───────────────────────────────────────────────────────────────────
+
+async function loadContainer(teamId: string, containerId: string): Promise<Container> {
+  const [row] = await db()
+    .select()
+    .from(containers)
+    .where(and(eq(containers.id, containerId), eq(containers.teamId, teamId)));
+  if (!row) throw notFound("Container");
+  return row;
+}
+
+async function loadRegistryRow(teamId: string, registryId: string | null): Promise<Registry | null> {
+  if (!registryId) return null;
+  const [row] = await db()
+    .select()
+    .from(registries)
+    .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
+  return row ?? null;
+}
+
+export async function listContainers(teamId: string, environmentId: string) {
+  return db()
+    .select({
+      id: containers.id,
+      name: containers.name,
+      imageName: containers.imageName,
+      imageTag: containers.imageTag,
+      replicas: containers.replicas,
+      registryName: registries.name,
+      registryType: registries.type,
+    })
+    .from(containers)
+    .leftJoin(registries, eq(registries.id, containers.registryId))
+    .where(and(eq(containers.teamId, teamId), eq(containers.environmentId, environmentId)))
+    .orderBy(asc(containers.name));
+}
+
+export async function getContainer(teamId: string, containerId: string): Promise<ContainerView> {
+  const row = await loadContainer(teamId, containerId);
+  const env = await loadEnvironment(teamId, row.environmentId);
+  const reg = await loadRegistryRow(teamId, row.registryId);
+  const history = await db()
+    .select({ d: deployments, actor: users.name })
+    .from(deployments)
+    .leftJoin(users, eq(users.id, deployments.actorId))
+    .where(and(eq(deployments.containerId, row.id), eq(deployments.teamId, teamId)))
+    .orderBy(desc(deployments.startedAt))
+    .limit(50);
+  const parsed = parseImage(row.imageName, row.imageTag);
+  const lastGood = history.find((h) => h.d.status === "succeeded" && h.d.registryId === row.registryId);
+  return {
+    id: row.id,
+    name: row.name,
+    environment: { id: env.id, name: env.name, slug: env.slug, namespace: namespaceOf(env.slug), orchestrator: env.orchestrator },
+    registry: reg ? { id: reg.id, name: reg.name, type: reg.type, typeLabel: typeDef(reg.type as RegistryType).label, credentialVersion: reg.credentialVersion } : null,
+    imageName: row.imageName,
+    imageTag: row.imageTag,
+    image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
+    replicas: row.replicas,
+    port: row.port,
+    createdAt: row.createdAt,
+    deployments: history.map(({ d, actor }) => ({
+      id: d.id,
+      action: d.action,
+      image: d.image,
+      registryName: d.registryName,
+      credentialVersion: d.credentialVersion,
+      replicas: d.replicas,
+      status: d.status,
+      failedStep: d.failedStep,
+      message: d.message,
+      log: d.log,
+      actor,
+      startedAt: d.startedAt,
+      finishedAt: d.finishedAt,
+    })),
+    credentialsRotatedSinceDeploy: !!(reg && lastGood && (lastGood.d.credentialVersion ?? 0) < reg.credentialVersion),
+  };
+}
+
+// ── Writing ───────────────────────────────────────────────────────────────────
+
+/** The image must live on the chosen registry's server, or it would be pulled without its credentials. */
+function checkImageAgainst(reg: Registry | null, values: Pick<ContainerValues, "imageName" | "imageTag">): ImageReference {
+  const parsed = parseImage(values.imageName, values.imageTag);
+  if (!parsed.ok) throw fieldError(parsed.field, parsed.message);
+  if (reg) {
+    const hosts = imageHostsOf(reg.type as RegistryType, reg.visibleFields);
+    if (!imageBelongsTo(parsed.ref, hosts)) throw fieldError("imageName", mismatchMessage(parsed.ref, reg.name, hosts));
+  }
+  return parsed.ref;
+}
+
+async function registryFor(teamId: string, registryId: string): Promise<Registry | null> {
+  if (!registryId) return null;
+  const reg = await loadRegistryRow(teamId, registryId);
+  if (!reg) throw fieldError("registryId", "This registry does not exist in the team (it may have been deleted)");
+  return reg;
+}
+
+function nameTaken(name: string) {
+  return fieldError("name", `A container named "${name}" already exists in this environment`);
+}
+
+export async function createContainer(team: TeamRef, actor: Actor, input: ContainerValues) {
+  const env = await loadEnvironment(team.id, input.environmentId);
+  const reg = await registryFor(team.id, input.registryId);
+  checkImageAgainst(reg, input);
+  const id = newId("ctr");
+  try {
+    await db().transaction(async (tx) => {
+      await tx.insert(containers).values({
+        id,
+        teamId: team.id,
+        environmentId: env.id,
+        name: input.name,
+        sourceType: "registry",
+        registryId: reg?.id ?? null,
+        imageName: input.imageName.trim(),
+        imageTag: input.imageTag.trim(),
+        replicas: input.replicas,
+        port: input.port,
+        createdBy: actor.id,
+      });
+      await tx.insert(auditEvents).values({ teamId: team.id, containerId: id, registryId: reg?.id, actorId: actor.id, action: "container.created", details: { name: input.name, environment: env.name } });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(input.name);
+    // The registry was deleted between our read and the insert.
+    if (isForeignKeyViolation(err)) throw fieldError("registryId", "This registry was just deleted; choose another");
+    throw err;
+  }
+  return { containerId: id };
+}
+
+export async function updateContainer(team: TeamRef, actor: Actor, input: Omit<ContainerValues, "environmentId" | "name"> & { containerId: string }) {
+  const row = await loadContainer(team.id, input.containerId);
+  const reg = await registryFor(team.id, input.registryId);
+  checkImageAgainst(reg, input);
+  try {
+    await db()
+      .update(containers)
+      .set({ registryId: reg?.id ?? null, imageName: input.imageName.trim(), imageTag: input.imageTag.trim(), replicas: input.replicas, port: input.port, updatedAt: new Date() })
+      .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw fieldError("registryId", "This registry was just deleted; choose another");
+    throw err;
+  }
+  await db().insert(auditEvents).values({ teamId: team.id, containerId: row.id, registryId: reg?.id, actorId: actor.id, action: "container.updated", details: {} });
+  return { containerId: row.id };
+}
+
+export async function deleteContainer(team: TeamRef, actor: Actor, role: TeamRole, containerId: string, deps: ContainerDeps = {}) {
+  const row = await loadContainer(team.id, containerId);
+  if (row.createdBy !== actor.id && role === "member") throw new SafeError("forbidden", "Only the person who added this container or a team owner/admin can delete it");
+  const env = await loadEnvironment(team.id, row.environmentId);
+  const [deployed] = await db()
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(and(eq(deployments.containerId, row.id), eq(deployments.status, "succeeded")))
+    .limit(1);
+  if (deployed) {
+    const target = targetOf(env);
+    try {
+      await removeWorkload(target, { environment: env, container: row }, deps, () => {});
+    } catch (err) {
+      throw new SafeError("conflict", `Could not remove the workload, so the container was kept: ${safeMessage(err, secretsOf(target, null))}`);
+    }
+  }
+  await db().transaction(async (tx) => {
+    await tx.delete(containers).where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+    await tx.insert(auditEvents).values({ teamId: team.id, containerId: row.id, registryId: row.registryId, actorId: actor.id, action: "container.deleted", details: { name: row.name, environment: env.name } });
+  });
+  return { containerId: row.id };
+}
+
+// ── Deploy, scale, restart ────────────────────────────────────────────────────
+
+class StepError extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A user-facing message for a failed step; unexpected errors are logged and summarised. */
+function safeMessage(err: unknown, secrets: string[]): string {
+  const redact = redactor(secrets);
+  if (err instanceof KubeError || err instanceof DockerError || err instanceof EcrError || err instanceof StepError || err instanceof SafeError) return redact(err.message);
+  logger.error({ ...errorForLog(err) }, "deploy step failed unexpectedly");
+  return "An unexpected error stopped the deploy; the server log has the details.";
+}
+
+function stepOf(err: unknown): string {
+  if (err instanceof KubeError || err instanceof DockerError || err instanceof StepError) return err.step;
+  if (err instanceof EcrError) return "registry credentials";
+  return "deploy";
+}
+
+async function specFor(teamId: string, row: Container, action: DeploymentAction) {
+  const env = await loadEnvironment(teamId, row.environmentId);
+  const reg = await loadRegistryRow(teamId, row.registryId);
+  if (row.registryId && !reg) throw new StepError("registry", "The container's registry no longer exists");
+  const parsed = parseImage(row.imageName, row.imageTag);
+  if (!parsed.ok) throw new StepError("image", parsed.message);
+  const isPublic = !reg || reg.type === "Public";
+  const spec: Omit<DeploySpec, "credentials"> = {
+    action,
+    environment: { id: env.id, slug: env.slug },
+    container: { id: row.id, name: row.name, replicas: row.replicas, port: row.port, restartedAt: row.restartedAt },
+    image: parsed.ref,
+    registry: isPublic ? null : { id: reg.id, type: reg.type, name: reg.name, credentialVersion: reg.credentialVersion },
+  };
+  return { env, reg: isPublic ? null : reg, spec };
+}
+
+/**
+ * Deploy, scale or restart a container. The pull credentials are refreshed where the
+ * orchestrator keeps them (the Secret; the login) on every action, so rotated credentials take
+ * effect at exactly the next pull. The deployment record keeps who, what, the credential
+ * version and a redacted log, whatever the outcome.
+ */
+export async function runDeployment(
+  team: TeamRef,
+  actor: Actor,
+  input: { containerId: string; action: DeploymentAction; replicas?: number },
+  deps: ContainerDeps = {},
+) {
+  let row = await loadContainer(team.id, input.containerId);
+  if (input.action === "scale" && input.replicas !== undefined) row = { ...row, replicas: input.replicas };
+  if (input.action === "restart") row = { ...row, restartedAt: new Date() };
+  if (input.action !== "deploy") {
+    await db()
+      .update(containers)
+      .set({ replicas: row.replicas, restartedAt: row.restartedAt, updatedAt: new Date() })
+      .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+  }
+  const deploymentId = newId("dep");
+  const parsed = parseImage(row.imageName, row.imageTag);
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
+  const registryAtStart = await loadRegistryRow(team.id, row.registryId);
+  await db().insert(deployments).values({
+    id: deploymentId,
+    teamId: team.id,
+    containerId: row.id,
+    actorId: actor.id,
+    action: input.action,
+    image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
+    registryId: row.registryId,
+    registryName: registryAtStart?.name ?? null,
+    credentialVersion: registryAtStart && registryAtStart.type !== "Public" ? registryAtStart.credentialVersion : null,
+    replicas: row.replicas,
+  });
+
+  let secrets: string[] = [];
+  try {
+    const { env, reg, spec } = await specFor(team.id, row, input.action);
+    const target = targetOf(env);
+    secrets = secretsOf(target, null);
+    if (reg) {
+      const stored = decryptCredentials(reg);
+      secrets.push(...secretFieldNames(reg.type as RegistryType).map((f) => stored[f] ?? ""));
+      const hosts = imageHostsOf(reg.type as RegistryType, reg.visibleFields);
+      if (!imageBelongsTo(spec.image, hosts)) throw new StepError("image", mismatchMessage(spec.image, reg.name, hosts));
+    }
+    const credentials = reg ? await pullCredentialsFor(reg, deps) : null;
+    secrets = secretsOf(target, credentials).concat(secrets);
+    if (reg && credentials) log(`credentials: ${reg.name} (version ${reg.credentialVersion})${credentials.expiresAt ? `, token valid until ${credentials.expiresAt.toISOString()}` : ""}`);
+    await applyDeploy(target, { ...spec, credentials }, deps, log);
+    if (reg && credentials && target.orchestrator === "kubernetes") {
+      const values = { namespace: namespaceOf(env.slug), secretName: pullSecretName(reg), credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
+      await db()
+        .insert(pullSecrets)
+        .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
+        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId], set: values });
+    }
+    await finish(deploymentId, team.id, { status: "succeeded", log: redactor(secrets)(lines.join("\n")) });
+    return { deploymentId, status: "succeeded" as const, message: `${capitalise(input.action)} succeeded` };
+  } catch (err) {
+    const message = safeMessage(err, secrets);
+    log(`failed at ${stepOf(err)}: ${message}`);
+    await finish(deploymentId, team.id, { status: "failed", failedStep: stepOf(err), message, log: redactor(secrets)(lines.join("\n")) });
+    return { deploymentId, status: "failed" as const, message };
+  }
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+async function finish(deploymentId: string, teamId: string, outcome: { status: "succeeded" | "failed"; failedStep?: string; message?: string; log: string }) {
+  await db()
+    .update(deployments)
+    .set({ ...outcome, finishedAt: new Date() })
+    .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, teamId)));
+}
+
+/** Exactly what the next deploy applies, secrets masked; neither AWS nor the cluster is called. */
+export async function previewContainer(team: TeamRef, containerId: string): Promise<PreviewPart[]> {
+  const row = await loadContainer(team.id, containerId);
+  const { env, reg, spec } = await specFor(team.id, row, "deploy");
+  const credentials = reg ? previewCredentialsFor(reg, spec.image.domain) : null;
+  const [previous] = await db()
+    .select({ id: deployments.id })
+    .from(deployments)
+    .where(and(eq(deployments.containerId, row.id), eq(deployments.status, "succeeded")))
+    .limit(1);
+  return previewDeploy(targetOf(env), { ...spec, credentials }, { serviceExists: !!previous });
+}

@@ -1,0 +1,236 @@
+import "server-only";
+import path from "node:path";
+import { writeFile } from "node:fs/promises";
+import { stringify } from "yaml";
+import type { ImageReference } from "@/lib/registries/image-ref";
+import { spawnRunner, type CommandRunner } from "./command";
+import { basicAuth, dockerConfigJson, loginServerFor, type PullCredentials } from "./docker-config";
+import {
+  composeCommands,
+  composeFile,
+  loginCommand,
+  runChecked,
+  showCommand,
+  swarmDeployCommand,
+  swarmInspectCommand,
+  swarmRemoveCommand,
+  withDockerSession,
+  type DockerCommand,
+  type DockerHost,
+  type DockerSession,
+  type WorkloadInput,
+} from "./docker";
+import { deleteDeployment, deleteSecret, ensureNamespace, kubeClients, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
+import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
+import { redactor } from "./redact";
+
+/**
+ * The deploy module: one interface over Kubernetes, Docker Swarm and Docker Compose. It gets
+ * credentials already decrypted (and ECR tokens already exchanged) and never imports React or
+ * the database; the container service records what it did.
+ */
+
+export type KubeSource = { kubeconfig: string } | { inCluster: true };
+export type DeployTarget = { orchestrator: "kubernetes"; kube: KubeSource } | { orchestrator: "swarm" | "compose"; docker: DockerHost };
+
+export type RegistryRef = { id: string; type: string; name: string; credentialVersion: number };
+
+export type DeploySpec = {
+  action: "deploy" | "scale" | "restart";
+  environment: { id: string; slug: string };
+  container: { id: string; name: string; replicas: number; port: number | null; restartedAt: Date | null };
+  image: ImageReference;
+  /** Null for public images: no Secret, no imagePullSecrets, no login. */
+  registry: RegistryRef | null;
+  credentials: PullCredentials | null;
+};
+
+export type DeployDeps = {
+  runner?: CommandRunner;
+  dockerCli?: string;
+  kube?: (source: KubeSource) => KubeClients;
+};
+
+export type Log = (line: string) => void;
+
+/** Every secret a deploy handles, in the forms a tool could echo, for redaction. */
+export function secretsOf(target: DeployTarget, credentials: PullCredentials | null): string[] {
+  const out: string[] = [];
+  if (credentials) out.push(credentials.password, basicAuth(credentials.username, credentials.password), dockerConfigJson(credentials));
+  if (target.orchestrator === "kubernetes" && "kubeconfig" in target.kube) out.push(target.kube.kubeconfig);
+  if (target.orchestrator !== "kubernetes") out.push(...[target.docker.sshPrivateKey, target.docker.tlsKey].filter((s): s is string => !!s));
+  return out;
+}
+
+function pullSecretOf(spec: Pick<DeploySpec, "environment" | "registry" | "credentials">) {
+  if (!spec.registry || !spec.credentials) return undefined;
+  return pullSecretManifest({
+    namespace: namespaceOf(spec.environment.slug),
+    registry: spec.registry,
+    dockerConfigJson: dockerConfigJson(spec.credentials),
+    expiresAt: spec.credentials.expiresAt,
+  });
+}
+
+function deploymentOf(spec: DeploySpec) {
+  return deploymentManifest({
+    namespace: namespaceOf(spec.environment.slug),
+    container: spec.container,
+    image: spec.image.full,
+    pullSecret: spec.registry && spec.credentials ? pullSecretName(spec.registry) : undefined,
+  });
+}
+
+function workloadOf(spec: DeploySpec): WorkloadInput {
+  return {
+    environmentSlug: spec.environment.slug,
+    container: spec.container,
+    image: spec.image.full,
+    action: spec.action,
+    withRegistryAuth: spec.credentials !== null,
+  };
+}
+
+function loginOf(spec: DeploySpec): DockerCommand | undefined {
+  if (!spec.credentials) return undefined;
+  return loginCommand(loginServerFor(spec.credentials, spec.image.domain), spec.credentials.username, spec.credentials.password);
+}
+
+// ── Apply ─────────────────────────────────────────────────────────────────────
+
+export async function applyDeploy(target: DeployTarget, spec: DeploySpec, deps: DeployDeps, log: Log): Promise<void> {
+  if (target.orchestrator === "kubernetes") return applyKubernetes((deps.kube ?? kubeClients)(target.kube), spec, log);
+  const redact = redactor(secretsOf(target, spec.credentials));
+  return withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
+    const login = loginOf(spec);
+    if (login) {
+      await runChecked(session, login, redact);
+      log(`${showCommand(login)}: logged in`);
+    }
+    if (target.orchestrator === "swarm") await applySwarm(session, spec, redact, log);
+    else await applyCompose(session, spec, deps, redact, log);
+  });
+}
+
+async function applyKubernetes(k: KubeClients, spec: DeploySpec, log: Log) {
+  const namespace = namespaceOf(spec.environment.slug);
+  await ensureNamespace(k, namespace, spec.environment.id);
+  log(`namespace ${namespace}: ready`);
+  const secret = pullSecretOf(spec);
+  if (secret) {
+    await upsertSecret(k, secret);
+    log(`secret ${namespace}/${secret.metadata!.name}: written (credential version ${spec.registry!.credentialVersion})`);
+  } else {
+    log("public image: no pull secret");
+  }
+  const deployment = deploymentOf(spec);
+  await upsertDeployment(k, deployment);
+  log(`deployment ${namespace}/${spec.container.name}: applied (${spec.image.full}, ${spec.container.replicas} replica${spec.container.replicas === 1 ? "" : "s"})`);
+}
+
+async function applySwarm(session: DockerSession, spec: DeploySpec, redact: (s: string) => string, log: Log) {
+  const workload = workloadOf(spec);
+  const exists = (await session.run(swarmInspectCommand(workload))).code === 0;
+  const cmd = swarmDeployCommand(workload, exists);
+  await runChecked(session, cmd, redact);
+  log(`${showCommand(cmd)}: done`);
+}
+
+async function applyCompose(session: DockerSession, spec: DeploySpec, deps: DeployDeps, redact: (s: string) => string, log: Log) {
+  const workload = workloadOf(spec);
+  const file = path.join(session.workDir, "compose.yaml");
+  await writeFile(file, composeFile(workload), { mode: 0o600 });
+  // The Compose plugin when the CLI has it, else the standalone docker-compose.
+  const plugin = (await session.run({ step: "docker compose version", args: ["compose", "version"] })).code === 0;
+  const { pull, up } = composeCommands(workload, file, plugin);
+  const run = plugin
+    ? (cmd: DockerCommand) => runChecked(session, cmd, redact)
+    : (cmd: DockerCommand) => runChecked({ ...session, run: (c) => (deps.runner ?? spawnRunner)("docker-compose", c.args, { env: session.env, cwd: session.workDir }) }, cmd, redact);
+  await run(pull);
+  log(`${plugin ? "docker compose" : "docker-compose"} pull: done`);
+  await run(up);
+  log(`${plugin ? "docker compose" : "docker-compose"} up: done`);
+}
+
+// ── Preview ───────────────────────────────────────────────────────────────────
+
+export type PreviewPart = { title: string; language: "yaml" | "shell"; body: string };
+
+/** Exactly what a deploy will apply, with every secret value replaced by a mask. */
+export function previewDeploy(target: DeployTarget, spec: DeploySpec, opts: { serviceExists?: boolean } = {}): PreviewPart[] {
+  if (target.orchestrator === "kubernetes") {
+    const parts: PreviewPart[] = [
+      { title: "Namespace (created if missing)", language: "yaml", body: stringify(namespaceManifest(namespaceOf(spec.environment.slug), spec.environment.id)) },
+    ];
+    const secret = pullSecretOf(spec);
+    if (secret) parts.push({ title: "Pull secret", language: "yaml", body: stringify({ ...secret, data: { ".dockerconfigjson": `<redacted: ${spec.credentials!.serverKeys.join(", ")}>` } }) });
+    parts.push({ title: "Deployment", language: "yaml", body: stringify(deploymentOf(spec)) });
+    return parts;
+  }
+  const workload = workloadOf(spec);
+  const login = loginOf(spec);
+  const lines = login ? [showCommand(login)] : ["# public image: no login"];
+  if (target.orchestrator === "swarm") {
+    lines.push(showCommand(swarmDeployCommand(workload, opts.serviceExists ?? false)));
+    return [{ title: `Docker Swarm on ${target.docker.dockerHost}`, language: "shell", body: lines.join("\n") }];
+  }
+  const { pull, up } = composeCommands(workload, "compose.yaml", true);
+  lines.push(showCommand(pull), showCommand(up));
+  return [
+    { title: "compose.yaml", language: "yaml", body: composeFile(workload) },
+    { title: `Docker Compose on ${target.docker.dockerHost}`, language: "shell", body: lines.join("\n") },
+  ];
+}
+
+// ── Refresh and cleanup ───────────────────────────────────────────────────────
+
+/**
+ * Rewrites one registry's pull secret in one environment's namespace. One PUT when it exists;
+ * the namespace is only looked at when the Secret is missing.
+ */
+export async function refreshPullSecret(
+  target: Extract<DeployTarget, { orchestrator: "kubernetes" }>,
+  spec: Pick<DeploySpec, "environment" | "registry" | "credentials">,
+  deps: DeployDeps,
+) {
+  const k = (deps.kube ?? kubeClients)(target.kube);
+  const secret = pullSecretOf(spec);
+  if (!secret) return;
+  const namespace = namespaceOf(spec.environment.slug);
+  await upsertSecret(k, secret, { ensureNamespace: () => ensureNamespace(k, namespace, spec.environment.id) });
+}
+
+export async function removePullSecret(target: DeployTarget, environment: { slug: string }, registry: { id: string; type: string }, deps: DeployDeps) {
+  if (target.orchestrator !== "kubernetes") return; // Docker logins live only in the deploy's temporary config
+  await deleteSecret((deps.kube ?? kubeClients)(target.kube), namespaceOf(environment.slug), pullSecretName(registry));
+}
+
+export async function removeWorkload(target: DeployTarget, spec: Pick<DeploySpec, "environment" | "container">, deps: DeployDeps, log: Log) {
+  if (target.orchestrator === "kubernetes") {
+    await deleteDeployment((deps.kube ?? kubeClients)(target.kube), namespaceOf(spec.environment.slug), spec.container.name);
+    log(`deployment ${namespaceOf(spec.environment.slug)}/${spec.container.name}: deleted`);
+    return;
+  }
+  const workload = { environmentSlug: spec.environment.slug, container: spec.container };
+  await withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
+    const redact = redactor(secretsOf(target, null));
+    if (target.orchestrator === "swarm") {
+      const cmd = swarmRemoveCommand(workload);
+      const result = await session.run(cmd);
+      if (result.code !== 0 && !/not found/i.test(result.stderr)) await runChecked(session, cmd, redact);
+    } else {
+      const cmd: DockerCommand = { step: "docker rm", args: ["rm", "-f", ...(await composeContainerIds(session, workload.environmentSlug, spec.container.id))] };
+      if (cmd.args.length > 2) await runChecked(session, cmd, redact);
+    }
+    log(`${spec.container.name}: removed`);
+  });
+}
+
+async function composeContainerIds(session: DockerSession, environmentSlug: string, containerId: string) {
+  const result = await session.run({
+    step: "docker ps",
+    args: ["ps", "-aq", "--filter", `label=dockyard.dev/container-id=${containerId}`, "--filter", `label=com.docker.compose.project=env-${environmentSlug}`],
+  });
+  return result.code === 0 ? result.stdout.split(/\s+/).filter(Boolean) : [];
+}
+
