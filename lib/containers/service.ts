@@ -61,6 +61,7 @@ export type ContainerView = {
   image: string;
   replicas: number;
   port: number | null;
+  createdBy: string | null;
   createdAt: Date;
   deployments: DeploymentView[];
   /** The registry's credentials changed after the last successful pull with them. */
@@ -127,6 +128,7 @@ export async function getContainer(teamId: string, containerId: string): Promise
     image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
     replicas: row.replicas,
     port: row.port,
+    createdBy: row.createdBy,
     createdAt: row.createdAt,
     deployments: history.map(({ d, actor }) => ({
       id: d.id,

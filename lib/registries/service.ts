@@ -15,6 +15,7 @@ import { SafeError, fieldError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/safe-action";
 import {
   credentialsSchemaFor,
+  imageHostsOf,
   registryType,
   secretFieldNames,
   serverHostOf,
@@ -118,6 +119,19 @@ export async function listRegistries(teamId: string, opts: { search?: string; pa
     page,
     pageSize: PAGE_SIZE,
   };
+}
+
+/** Every registry of the team with the hosts its images live on (from non-secret fields only), for pickers. */
+export async function registryChoices(teamId: string) {
+  const rows = await db()
+    .select({ id: registries.id, name: registries.name, type: registries.type, visibleFields: registries.visibleFields })
+    .from(registries)
+    .where(eq(registries.teamId, teamId))
+    .orderBy(asc(registries.name));
+  return rows.map((r) => {
+    const type = r.type as RegistryType;
+    return { id: r.id, name: r.name, type, typeLabel: typeDef(type).label, imageHosts: imageHostsOf(type, r.visibleFields) };
+  });
 }
 
 async function loadRow(teamId: string, registryId: string): Promise<Registry> {

@@ -1,0 +1,114 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { History } from "lucide-react";
+import { requireTeam } from "@/lib/auth/session";
+import { getContainer, previewContainer } from "@/lib/containers/service";
+import { SafeError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { ContainerActions } from "@/components/containers/container-actions";
+
+export const metadata: Metadata = { title: "Container" };
+
+const STATUS_TONE = { succeeded: "green", failed: "red", running: "amber" } as const;
+
+export default async function ContainerPage({ params }: { params: Promise<{ team: string; ctrId: string }> }) {
+  const { team: slug, ctrId } = await params;
+  const { user, team, role } = await requireTeam(slug);
+  const container = await getContainer(team.id, ctrId).catch((err) => {
+    if (err instanceof SafeError && err.code === "not_found") notFound();
+    throw err;
+  });
+  // The preview never calls the cluster or AWS and masks every secret.
+  const preview = await previewContainer(team, container.id).catch((err) => {
+    if (err instanceof SafeError || err instanceof Error) return err.message;
+    throw err;
+  });
+  const envHref = `/t/${team.slug}/environments/${container.environment.id}`;
+  return (
+    <div className="space-y-6">
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <Link href={envHref} className="text-sm text-slate-500 hover:underline">
+            ← {container.environment.name}
+          </Link>
+          <h1 className="mt-2 flex flex-wrap items-center gap-3 text-2xl font-semibold">
+            {container.name}
+            {container.credentialsRotatedSinceDeploy && (
+              <span data-testid="rotated-badge">
+                <Badge tone="amber">Credentials rotated since last deploy</Badge>
+              </span>
+            )}
+          </h1>
+          <p className="mt-1 text-sm text-slate-500">
+            <span className="font-mono">{container.image}</span> ·{" "}
+            {container.registry ? (
+              <Link href={`/t/${team.slug}/settings/registries/${container.registry.id}`} className="hover:underline">
+                {container.registry.name} ({container.registry.typeLabel}, credentials v{container.registry.credentialVersion})
+              </Link>
+            ) : (
+              "Public (no auth)"
+            )}{" "}
+            · {container.replicas} replica{container.replicas === 1 ? "" : "s"}
+            {container.port ? ` · port ${container.port}` : ""}
+          </p>
+        </div>
+        <ContainerActions
+          teamSlug={team.slug}
+          containerId={container.id}
+          environmentHref={envHref}
+          replicas={container.replicas}
+          mayDelete={role !== "member" || container.createdBy === user.id}
+        />
+      </header>
+
+      <Card>
+        <CardHeader title="Preview" description="Exactly what the next deploy applies. Secret values are redacted." />
+        <div className="space-y-4 px-5 py-4" data-testid="preview">
+          {typeof preview === "string" ? (
+            <p className="text-sm text-red-700">{preview}</p>
+          ) : (
+            preview.map((part) => (
+              <section key={part.title}>
+                <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{part.title}</h3>
+                <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-5 text-slate-100">{part.body}</pre>
+              </section>
+            ))
+          )}
+        </div>
+      </Card>
+
+      <Card>
+        <CardHeader title="Deployments" description="Each deploy, scale and restart, with the credential version it pulled with." />
+        {container.deployments.length === 0 ? (
+          <EmptyState icon={<History className="h-8 w-8" />} title="Not deployed yet">
+            Deploy writes the pull secret and the workload shown in the preview.
+          </EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100" data-testid="deployments">
+            {container.deployments.map((d) => (
+              <li key={d.id} className="px-5 py-3 text-sm">
+                <details>
+                  <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1">
+                    <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                    <span className="font-medium capitalize">{d.action}</span>
+                    <span className="font-mono text-xs text-slate-600">{d.image}</span>
+                    <span className="text-slate-500">
+                      {d.registryName ? `${d.registryName}${d.credentialVersion ? ` v${d.credentialVersion}` : ""}` : "public"} · {d.replicas} replica{d.replicas === 1 ? "" : "s"}
+                    </span>
+                    <span className="ml-auto text-xs text-slate-500">
+                      {d.actor ?? "someone"} · {formatDateTime(d.startedAt)}
+                    </span>
+                  </summary>
+                  {d.message && d.status === "failed" && <p className="mt-2 text-sm text-red-700">{d.message}</p>}
+                  <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700">{d.log || "(no log)"}</pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Container, Plus } from "lucide-react";
+import { requireTeam } from "@/lib/auth/session";
+import { getEnvironment } from "@/lib/environments/service";
+import { ORCHESTRATORS } from "@/lib/environments/schemas";
+import { listContainers } from "@/lib/containers/service";
+import { SafeError } from "@/lib/errors";
+import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { EnvironmentActions } from "@/components/environments/environment-actions";
+
+export const metadata: Metadata = { title: "Environment" };
+
+const buttonClass = "inline-flex h-9 items-center gap-2 rounded-md bg-slate-900 px-3 text-sm font-medium text-white hover:bg-slate-700";
+
+export default async function EnvironmentPage({ params }: { params: Promise<{ team: string; envId: string }> }) {
+  const { team: slug, envId } = await params;
+  const { team, role } = await requireTeam(slug);
+  const env = await getEnvironment(team.id, envId).catch((err) => {
+    if (err instanceof SafeError && err.code === "not_found") notFound();
+    throw err;
+  });
+  const items = await listContainers(team.id, env.id);
+  const base = `/t/${team.slug}/environments`;
+  const add = (
+    <Link href={`${base}/${env.id}/containers/new`} className={buttonClass}>
+      <Plus className="h-4 w-4" aria-hidden /> Add container
+    </Link>
+  );
+  const details: [string, string][] =
+    env.orchestrator === "kubernetes"
+      ? [
+          ["Namespace", env.namespace],
+          ["Connects with", env.connection.mode === "in-cluster" ? "in-cluster service account" : "kubeconfig"],
+          ...(env.connection.server ? ([["API server", env.connection.server]] as [string, string][]) : []),
+          ...(env.connection.context ? ([["Context", env.connection.context]] as [string, string][]) : []),
+        ]
+      : [["Docker host", env.connection.dockerHost ?? ""]];
+  return (
+    <div className="space-y-6">
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <Link href={base} className="text-sm text-slate-500 hover:underline">
+            ← Environments
+          </Link>
+          <h1 className="mt-2 flex items-center gap-3 text-2xl font-semibold">
+            {env.name} <Badge tone="blue">{ORCHESTRATORS.find((o) => o.value === env.orchestrator)?.label}</Badge>
+          </h1>
+          <p className="mt-1 font-mono text-sm text-slate-500">{env.id}</p>
+        </div>
+        <EnvironmentActions teamSlug={team.slug} environmentId={env.id} mayDelete={role !== "member"} />
+      </header>
+      <Card>
+        <CardHeader title="Connection" description="Secrets (kubeconfig, keys) are stored encrypted and not shown." />
+        <dl className="grid gap-x-6 gap-y-3 px-5 py-4 text-sm sm:grid-cols-[10rem_1fr]">
+          {details.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="font-mono text-xs leading-5 text-slate-900">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+      <Card>
+        <CardHeader title="Containers" description="Workloads deployed from registry images." actions={items.length ? add : undefined} />
+        {items.length === 0 ? (
+          <EmptyState icon={<Container className="h-8 w-8" />} title="No containers yet" action={add}>
+            Add a container from a registry image, preview what will be applied, then deploy it.
+          </EmptyState>
+        ) : (
+          <table className="w-full text-sm">
+            <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-5 py-3 font-medium">Name</th>
+                <th className="px-5 py-3 font-medium">Image</th>
+                <th className="px-5 py-3 font-medium">Registry</th>
+                <th className="px-5 py-3 font-medium">Replicas</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {items.map((c) => (
+                <tr key={c.id} className="hover:bg-slate-50">
+                  <td className="px-5 py-3">
+                    <Link href={`/t/${team.slug}/containers/${c.id}`} className="font-medium text-slate-900 hover:underline">
+                      {c.name}
+                    </Link>
+                  </td>
+                  <td className="px-5 py-3 font-mono text-xs">
+                    {c.imageName}:{c.imageTag}
+                  </td>
+                  <td className="px-5 py-3">{c.registryName ?? "Public (no auth)"}</td>
+                  <td className="px-5 py-3">{c.replicas}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}

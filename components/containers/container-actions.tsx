@@ -1,0 +1,65 @@
+"use client";
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+import { RefreshCw, Rocket, Scaling, Trash2 } from "lucide-react";
+import { deleteContainerAction, deployContainerAction, restartContainerAction, scaleContainerAction } from "@/app/_actions/environments";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+
+type Outcome = { ok: true; data: { status: "succeeded" | "failed"; message: string } } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+
+export function ContainerActions(props: { teamSlug: string; containerId: string; environmentHref: string; replicas: number; mayDelete: boolean }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [busy, setBusy] = useState<string>();
+  const [replicas, setReplicas] = useState(String(props.replicas));
+  const ref = { teamSlug: props.teamSlug, containerId: props.containerId };
+
+  const run = (label: string, call: () => Promise<Outcome>) =>
+    start(async () => {
+      setBusy(label);
+      const result = await call();
+      setBusy(undefined);
+      if (!result.ok) toast.error(result.fieldErrors?.replicas?.[0] ?? result.error);
+      else if (result.data.status === "succeeded") toast.success(result.data.message);
+      else toast.error(result.data.message);
+      router.refresh();
+    });
+
+  const remove = () =>
+    start(async () => {
+      if (!window.confirm("Delete this container? Its workload is removed from the orchestrator.")) return;
+      setBusy("delete");
+      const result = await deleteContainerAction(ref);
+      setBusy(undefined);
+      if (!result.ok) return void toast.error(result.error);
+      toast.success("Container deleted");
+      router.push(props.environmentHref);
+    });
+
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <Button onClick={() => run("deploy", () => deployContainerAction(ref))} pending={busy === "deploy"} disabled={pending}>
+        <Rocket className="h-4 w-4" aria-hidden /> Deploy
+      </Button>
+      <Button variant="secondary" onClick={() => run("restart", () => restartContainerAction(ref))} pending={busy === "restart"} disabled={pending}>
+        <RefreshCw className="h-4 w-4" aria-hidden /> Restart
+      </Button>
+      <div className="flex items-center gap-1">
+        <label htmlFor="scale-replicas" className="sr-only">
+          Replicas
+        </label>
+        <Input id="scale-replicas" type="number" min={0} max={50} value={replicas} onChange={(e) => setReplicas(e.target.value)} className="w-20" />
+        <Button variant="secondary" onClick={() => run("scale", () => scaleContainerAction({ ...ref, replicas: Number(replicas) }))} pending={busy === "scale"} disabled={pending}>
+          <Scaling className="h-4 w-4" aria-hidden /> Scale
+        </Button>
+      </div>
+      {props.mayDelete && (
+        <Button variant="secondary" onClick={remove} pending={busy === "delete"} disabled={pending}>
+          <Trash2 className="h-4 w-4" aria-hidden /> Delete
+        </Button>
+      )}
+    </div>
+  );
+}
