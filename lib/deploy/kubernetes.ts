@@ -23,18 +23,18 @@ export class KubeError extends Error {
   }
 }
 
-export type KubeClients = { core: CoreV1Api; apps: AppsV1Api };
+export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number };
 
 /** `kubeconfig` pasted by the user (checked for exec/auth-provider before it is saved), or the pod's service account. */
-export function kubeClients(source: { kubeconfig: string } | { inCluster: true }): KubeClients {
+export function kubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number } = {}): KubeClients {
   const kc = new KubeConfig();
   if ("kubeconfig" in source) kc.loadFromString(source.kubeconfig);
   else kc.loadFromCluster();
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS };
 }
 
 /** Per-request timeout: the client has none by default. */
-function withTimeout(ms = KUBE_TIMEOUT_MS) {
+function withTimeout(ms: number) {
   return {
     middleware: [
       {
@@ -64,7 +64,7 @@ function reasonOf(err: unknown): string {
     return `HTTP ${err.code}`;
   }
   const name = (err as { name?: string; type?: string }).name;
-  if (name === "AbortError" || (err as { type?: string }).type === "aborted") return `no answer within ${KUBE_TIMEOUT_MS / 1000} s`;
+  if (name === "AbortError" || (err as { type?: string }).type === "aborted") return "the API server did not answer in time";
   const code = (err as { code?: string }).code;
   return code ? `cannot reach the API server (${code})` : "cannot reach the API server";
 }
@@ -92,11 +92,11 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 export async function ensureNamespace(k: KubeClients, name: string, environmentId: string) {
   await step(`namespace ${name}`, async () => {
     try {
-      await k.core.readNamespace({ name }, withTimeout());
+      await k.core.readNamespace({ name }, withTimeout(k.timeoutMs));
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
       try {
-        await k.core.createNamespace({ body: namespaceManifest(name, environmentId) }, withTimeout());
+        await k.core.createNamespace({ body: namespaceManifest(name, environmentId) }, withTimeout(k.timeoutMs));
       } catch (createErr) {
         if (statusOf(createErr) !== 409) throw createErr;
       }
@@ -129,8 +129,8 @@ export async function upsertSecret(k: KubeClients, secret: V1Secret, opts: { ens
   const namespace = secret.metadata!.namespace!;
   await step(`pull secret ${namespace}/${name}`, () =>
     upsert(
-      () => k.core.replaceNamespacedSecret({ name, namespace, body: secret }, withTimeout()),
-      () => k.core.createNamespacedSecret({ namespace, body: secret }, withTimeout()),
+      () => k.core.replaceNamespacedSecret({ name, namespace, body: secret }, withTimeout(k.timeoutMs)),
+      () => k.core.createNamespacedSecret({ namespace, body: secret }, withTimeout(k.timeoutMs)),
       opts.ensureNamespace,
     ),
   );
@@ -141,8 +141,8 @@ export async function upsertDeployment(k: KubeClients, deployment: V1Deployment)
   const namespace = deployment.metadata!.namespace!;
   await step(`deployment ${namespace}/${name}`, () =>
     upsert(
-      () => k.apps.replaceNamespacedDeployment({ name, namespace, body: deployment }, withTimeout()),
-      () => k.apps.createNamespacedDeployment({ namespace, body: deployment }, withTimeout()),
+      () => k.apps.replaceNamespacedDeployment({ name, namespace, body: deployment }, withTimeout(k.timeoutMs)),
+      () => k.apps.createNamespacedDeployment({ namespace, body: deployment }, withTimeout(k.timeoutMs)),
     ),
   );
 }
@@ -156,17 +156,17 @@ async function ignoreMissing(run: () => Promise<unknown>) {
 }
 
 export async function deleteSecret(k: KubeClients, namespace: string, name: string) {
-  await step(`delete pull secret ${namespace}/${name}`, () => ignoreMissing(() => k.core.deleteNamespacedSecret({ name, namespace }, withTimeout())));
+  await step(`delete pull secret ${namespace}/${name}`, () => ignoreMissing(() => k.core.deleteNamespacedSecret({ name, namespace }, withTimeout(k.timeoutMs))));
 }
 
 export async function deleteDeployment(k: KubeClients, namespace: string, name: string) {
-  await step(`delete deployment ${namespace}/${name}`, () => ignoreMissing(() => k.apps.deleteNamespacedDeployment({ name, namespace }, withTimeout())));
+  await step(`delete deployment ${namespace}/${name}`, () => ignoreMissing(() => k.apps.deleteNamespacedDeployment({ name, namespace }, withTimeout(k.timeoutMs))));
 }
 
 /** The namespaces these credentials can list: the environment page's connection test. */
 export async function listNamespaces(k: KubeClients): Promise<string[]> {
   return step("list namespaces", async () => {
-    const list = await k.core.listNamespace({}, withTimeout());
+    const list = await k.core.listNamespace({}, withTimeout(k.timeoutMs));
     return list.items.map((ns) => ns.metadata?.name ?? "").filter(Boolean);
   });
 }
