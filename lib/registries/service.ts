@@ -235,9 +235,18 @@ function prefixKeys(errors: Record<string, string[]>, prefix: string) {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k === "_form" ? "credentials" : `${prefix}${k}`, v]));
 }
 
+/** An empty secret field means "keep the stored value". */
+function secretDefaults(type: RegistryType): Credentials {
+  return Object.fromEntries(secretFieldNames(type).map((n) => [n, ""]));
+}
+
 /** Parses an edit against the stored registry's type (the type itself cannot change). */
 export function parseEdit(row: Registry, raw: { name?: unknown; credentials?: unknown }) {
-  const parsed = updateSchemaFor(row.type as RegistryType).safeParse({ name: raw.name ?? row.name, credentials: raw.credentials ?? {} });
+  // Fields left out keep their stored values: `{ credentials: { password } }` rotates just that.
+  const given = raw.credentials ?? {};
+  const isObject = typeof given === "object" && given !== null && !Array.isArray(given);
+  const credentials = isObject ? { ...row.visibleFields, ...secretDefaults(row.type as RegistryType), ...given } : given;
+  const parsed = updateSchemaFor(row.type as RegistryType).safeParse({ name: raw.name ?? row.name, credentials });
   if (!parsed.success) throw parsed.error;
   return parsed.data as { name: string; credentials: Credentials };
 }
