@@ -123,10 +123,12 @@ describe("Docker Compose", () => {
       ["login", "--username"],
       ["compose", "version"],
       ["compose", "-p"],
+      ["pull", "--quiet"],
       ["compose", "-p"],
     ]);
     expect(calls[2]!.args.slice(-2)).toEqual(["pull", "api"]);
-    expect(calls[3]!.args.slice(-6)).toEqual(["up", "-d", "--no-build", "--scale", "api=2", "api"]);
+    expect(calls[3]!.args.at(-1)).toBe("registry.example.com:5000/team/api:1.4");
+    expect(calls[4]!.args.slice(-6)).toEqual(["up", "-d", "--no-build", "--scale", "api=2", "api"]);
     assertNoSecretOutsideStdin(calls);
   });
 

@@ -147,7 +147,9 @@ async function applyCompose(session: DockerSession, spec: DeploySpec, deps: Depl
     ? (cmd: DockerCommand) => runChecked(session, cmd, redact)
     : (cmd: DockerCommand) => runChecked({ ...session, run: (c) => (deps.runner ?? spawnRunner)("docker-compose", c.args, { env: session.env, cwd: session.workDir }) }, cmd, redact);
   await run(pull);
-  log(`${plugin ? "docker compose" : "docker-compose"} pull: done`);
+  // docker-compose v1 exits 0 when the engine refuses a pull: confirm it with the engine itself.
+  await runChecked(session, { step: "docker pull", args: ["pull", "--quiet", workload.image] }, redact);
+  log(`${plugin ? "docker compose" : "docker-compose"} pull: done (${workload.image})`);
   await run(up);
   log(`${plugin ? "docker compose" : "docker-compose"} up: done`);
 }
