@@ -254,6 +254,11 @@ describe("deployments", () => {
     expect(d.code).toBe(422);
     expect(d.status.details?.causes?.[0]?.field).toBe("spec.template.metadata.labels");
 
+    const badContainer = deploymentBody("web");
+    badContainer.spec!.template.spec!.containers = [{ name: "Main_Container", image: "" }];
+    const e = await failure(apps.createNamespacedDeployment({ namespace: "team-a", body: badContainer }));
+    expect(e.status.details?.causes?.map((cause) => cause.field)).toEqual(["spec.template.spec.containers[0].name", "spec.template.spec.containers[0].image"]);
+
     expect(server.list("deployments")).toEqual([]);
   });
 });

@@ -138,7 +138,7 @@ export const REGISTRY_TYPES = [
         kind: "secret",
         placeholder: "40 characters",
         help: SECRET_HELP,
-        schema: rule.withRule(rule.secretLine("Secret access key", 40), rule.awsSecretAccessKey),
+        schema: rule.withRule(rule.secretLine("Secret access key", 100), rule.awsSecretAccessKey),
       },
       region: {
         label: "Region",
