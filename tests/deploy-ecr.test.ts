@@ -23,7 +23,7 @@ import { startTestRegistry, type TestRegistry } from "./support/test-registry";
  * the pull secret the deploy writes must then let skopeo read the image.
  */
 
-const { accessKeyId, secretAccessKey } = EXAMPLE_CREDENTIALS.ECR;
+const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
 let ecr: EcrServer;
 let registry: TestRegistry;
 let kube: KubeServer;

@@ -241,6 +241,12 @@ describe("deployments", () => {
     const b = await failure(apps.createNamespacedDeployment({ namespace: "team-a", body: noContainers }));
     expect(b.code).toBe(422);
     expect(b.status.details?.causes).toEqual([{ reason: "FieldValueRequired", message: "Required value", field: "spec.template.spec.containers" }]);
+    // The schema allows an empty list; the server does not.
+    const emptyContainers = deploymentBody("web");
+    emptyContainers.spec!.template.spec!.containers = [];
+    expect((await failure(apps.createNamespacedDeployment({ namespace: "team-a", body: emptyContainers }))).status.message).toBe(
+      'Deployment.apps "web" is invalid: spec.template.spec.containers: Required value',
+    );
 
     const wrongType = deploymentBody("web");
     (wrongType.spec as unknown as { replicas: string }).replicas = "two";

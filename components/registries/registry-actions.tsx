@@ -16,6 +16,8 @@ export function RegistryActions(props: {
   registryId: string;
   registryName: string;
   editHref: string;
+  /** Public registries have nothing to rotate. */
+  editLabel: string;
   mayUpdate: boolean;
   mayDelete: boolean;
   deleteRefusal?: string;
@@ -43,7 +45,7 @@ export function RegistryActions(props: {
       </Button>
       {props.mayUpdate && (
         <Link href={props.editHref} className={linkButton}>
-          <Pencil className="h-4 w-4" aria-hidden /> Edit / rotate
+          <Pencil className="h-4 w-4" aria-hidden /> {props.editLabel}
         </Link>
       )}
       <ExportDialog name={props.registryName} yaml={props.exportYaml} />

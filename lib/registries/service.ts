@@ -269,7 +269,8 @@ export async function updateRegistry(team: TeamRef, actor: Actor, role: TeamRole
     await db().transaction(async (tx) => {
       await tx
         .update(registries)
-        .set({ name: edit.name, visibleFields: visible, ...encrypt(row, secret), credentialVersion, updatedAt: new Date() })
+        // A test result said something about the old credentials, not these.
+        .set({ name: edit.name, visibleFields: visible, ...encrypt(row, secret), credentialVersion, updatedAt: new Date(), ...(changedFields.length > 0 ? { lastTest: null, lastTestAt: null } : {}) })
         .where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
       const fields = [...(renamed ? ["name"] : []), ...changedFields];
       await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.updated", details: { fields } });

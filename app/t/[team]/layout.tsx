@@ -3,24 +3,29 @@ import { listTeamsOf } from "@/lib/teams/service";
 import { Sidebar } from "@/components/shell/sidebar";
 import { TeamSwitcher } from "@/components/shell/team-switcher";
 import { UserMenu } from "@/components/shell/user-menu";
+import { MobileNav } from "@/components/shell/mobile-nav";
 
 export default async function TeamLayout({ children, params }: { children: React.ReactNode; params: Promise<{ team: string }> }) {
   const { team: slug } = await params;
   const { user, team } = await requireTeam(slug);
   const teams = await listTeamsOf(user.id);
+  const navigation = (
+    <>
+      <div className="border-b border-slate-100 p-3">
+        <TeamSwitcher current={{ slug: team.slug, name: team.name }} teams={teams.map(({ slug, name, role }) => ({ slug, name, role }))} />
+      </div>
+      <Sidebar teamSlug={team.slug} />
+      <div className="mt-auto border-t border-slate-100 p-3">
+        <UserMenu name={user.name} email={user.email} />
+      </div>
+    </>
+  );
   return (
-    <div className="flex min-h-screen">
-      <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:flex">
-        <div className="border-b border-slate-100 p-3">
-          <TeamSwitcher current={{ slug: team.slug, name: team.name }} teams={teams.map(({ slug, name, role }) => ({ slug, name, role }))} />
-        </div>
-        <Sidebar teamSlug={team.slug} />
-        <div className="mt-auto border-t border-slate-100 p-3">
-          <UserMenu name={user.name} email={user.email} />
-        </div>
-      </aside>
+    <div className="min-h-screen md:flex">
+      <MobileNav title={team.name}>{navigation}</MobileNav>
+      <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:flex">{navigation}</aside>
       <main className="min-w-0 flex-1">
-        <div className="mx-auto max-w-5xl px-6 py-8">{children}</div>
+        <div className="mx-auto max-w-5xl px-4 py-6 sm:px-6 sm:py-8">{children}</div>
       </main>
     </div>
   );

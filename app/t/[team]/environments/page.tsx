@@ -37,7 +37,8 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
             {mayAdd ? "Add one to deploy containers from your registries." : "A team owner or admin adds environments; you can then deploy containers to them."}
           </EmptyState>
         ) : (
-          <table className="w-full text-sm">
+          <div className="overflow-x-auto">
+<table className="w-full text-sm">
             <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-5 py-3 font-medium">Name</th>
@@ -65,6 +66,7 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
               ))}
             </tbody>
           </table>
+</div>
         )}
       </Card>
     </div>

@@ -69,7 +69,8 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
             Add a container from a registry image, preview what will be applied, then deploy it.
           </EmptyState>
         ) : (
-          <table className="w-full text-sm">
+          <div className="overflow-x-auto">
+<table className="w-full text-sm">
             <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-5 py-3 font-medium">Name</th>
@@ -95,6 +96,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
               ))}
             </tbody>
           </table>
+</div>
         )}
       </Card>
     </div>

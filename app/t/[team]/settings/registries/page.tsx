@@ -47,6 +47,9 @@ export default async function RegistriesPage({
           <Search className="pointer-events-none absolute left-3 top-3 h-4 w-4 text-slate-400" aria-hidden />
           <Input id="registry-search" name="q" defaultValue={search} placeholder="Search by name" className="pl-9" />
         </div>
+        <button type="submit" className="inline-flex h-10 items-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-900 hover:bg-slate-50">
+          Search
+        </button>
       </form>
 
       <Card>
@@ -72,7 +75,8 @@ export default async function RegistriesPage({
           )
         ) : (
           <div className="overflow-x-auto">
-            <table className="w-full text-sm">
+            <div className="overflow-x-auto">
+<table className="w-full text-sm">
               <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
                 <tr>
                   <th className="px-4 py-2 font-medium">Name</th>
@@ -115,6 +119,7 @@ export default async function RegistriesPage({
                 ))}
               </tbody>
             </table>
+</div>
           </div>
         )}
       </Card>

@@ -30,7 +30,8 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
       )}
       <Card>
         <CardHeader title="Members" description={`${members.length} ${members.length === 1 ? "person" : "people"}`} />
-        <table className="w-full text-sm">
+        <div className="overflow-x-auto">
+<table className="w-full text-sm">
           <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
             <tr>
               <th className="px-5 py-2 font-medium">Member</th>
@@ -52,6 +53,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
             ))}
           </tbody>
         </table>
+</div>
       </Card>
     </div>
   );

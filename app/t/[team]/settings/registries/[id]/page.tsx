@@ -32,7 +32,7 @@ const AUDIT_LABELS: Record<string, string> = {
 
 function auditDetail(action: string, details: Record<string, unknown>): string {
   const fields = Array.isArray(details.fields) ? (details.fields as string[]) : [];
-  if (action === "registry.tested") return `${details.ok ? "valid" : "failed"}: ${String(details.message ?? "")}`;
+  if (action === "registry.tested") return String(details.message ?? (details.ok ? "valid" : "failed"));
   if (action === "registry.rotated") return `${fields.join(", ")} → version ${String(details.credentialVersion ?? "")}`;
   if (action === "registry.updated") return fields.length ? `changed ${fields.join(", ")}` : "";
   if (action === "registry.created") return `${String(details.type ?? "")} “${String(details.name ?? "")}”`;
@@ -72,6 +72,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           registryId={registry.id}
           registryName={registry.name}
           editHref={`${base}/${registry.id}/edit`}
+          editLabel={registry.secretFields.length > 0 || registry.type !== "Public" ? "Edit / rotate" : "Edit"}
           mayUpdate={mayUpdate}
           mayDelete={mayDelete}
           deleteRefusal={mayDelete ? undefined : `Only ${registry.createdBy?.name ?? "the person who added it"} can delete this registry.`}
