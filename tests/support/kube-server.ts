@@ -231,7 +231,13 @@ function fieldPath(instancePath: string, child?: string): string {
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (child !== undefined) segments.push(child);
-  return segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? (path ? `${path}.${s}` : s) : `${path}[${s}]`), "");
+  let path = "";
+  for (const s of segments) {
+    // Identifiers join with dots; indexes and keys like `.dockerconfigjson` go in brackets.
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) path = path ? `${path}.${s}` : s;
+    else path = `${path}[${s}]`;
+  }
+  return path;
 }
 
 /** OpenAPI schema errors, from the ajv `ValidationError` that `kubernetes-models` throws. */
