@@ -10,6 +10,7 @@ import { containerActions } from "@/lib/containers/actions";
 import { getContainer, runDeployment } from "@/lib/containers/service";
 import { registryActions } from "@/lib/registries/actions";
 import { deleteRegistry } from "@/lib/registries/service";
+import { refreshPullSecrets } from "@/lib/containers/refresh";
 import { kubeClients } from "@/lib/deploy/kubernetes";
 import type { KubeSource } from "@/lib/deploy";
 import { newUser } from "./fixtures";
@@ -164,6 +165,31 @@ describe("deploy to Kubernetes", () => {
     await deploy(await container(a.id, registryId));
     await deploy(await container(b.id, registryId));
     for (const env of [a, b]) expect(await pullWith(kube.get("secrets", env.namespace, `custom-${registryId}-creds`))).toMatchObject({ ok: true });
+  });
+
+  it("refreshes one registry's pull secrets in every namespace with one PUT each, touching no workload", async () => {
+    const registryId = await customRegistry();
+    const envs = [await environment(), await environment(), await environment()];
+    for (const env of envs) await deploy(await container(env.id, registryId));
+    await registry.setUser(USER, PASSWORD_2);
+    try {
+      await registryActions.update(owner.session, { teamSlug, registryId, credentials: { password: PASSWORD_2 } });
+      kube.reset();
+      const outcome = await refreshPullSecrets(owner.team.id, registryId, fastKube);
+      expect(outcome.refreshed.sort()).toEqual(envs.map((e) => e.namespace).sort());
+      expect(kube.requests.map((r) => `${r.method} ${r.path.split("/").slice(-2, -1)[0]}`)).toEqual(["PUT secrets", "PUT secrets", "PUT secrets"]);
+      for (const env of envs) {
+        const secret = kube.get("secrets", env.namespace, `custom-${registryId}-creds`);
+        expect(secret.metadata.annotations["dockyard.dev/credential-version"]).toBe("2");
+        expect(await pullWith(secret)).toMatchObject({ ok: true });
+      }
+      // A namespace deleted behind our back is recreated, then the Secret.
+      await kubeClients({ kubeconfig: kube.kubeconfigYaml() }).core.deleteNamespace({ name: envs[0]!.namespace });
+      expect((await refreshPullSecrets(owner.team.id, registryId, fastKube)).failed).toEqual([]);
+      expect(kube.get("secrets", envs[0]!.namespace, `custom-${registryId}-creds`)).toBeDefined();
+    } finally {
+      await registry.setUser(USER, PASSWORD_1);
+    }
   });
 
   it("a failing API server marks the deploy failed at its step; the old Secret stays whole; a re-run converges", async () => {

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
-import { registries } from "@/db/schema";
+import { environments, registries } from "@/db/schema";
+import { environmentActions } from "@/lib/environments/actions";
+import { environmentAad } from "@/lib/environments/service";
 import { decryptSecret, makeKeyring } from "@/lib/crypto/secrets";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { registryActions } from "@/lib/registries/actions";
@@ -20,6 +22,9 @@ describe("credential key rotation", () => {
       if (!r.ok) throw new Error("setup");
       ids.push(r.data.registryId);
     }
+    const sshKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+    const env = await environmentActions.create(session, { teamSlug: team.slug, name: "swarm", slug: `rk-${randomBytes(4).toString("hex")}`, orchestrator: "swarm", dockerHost: "ssh://deploy@node", sshPrivateKey: sshKey });
+    if (!env.ok) throw new Error("setup");
     const old = credentialsKeyring();
     const next = makeKeyring({ id: "k-next", key: randomBytes(32) }, [{ id: old.currentId, key: old.keys.get(old.currentId)! }]);
     const { reencrypted } = await reencryptAll(next);
@@ -31,6 +36,9 @@ describe("credential key rotation", () => {
       expect(Object.values(plain)).toContain(Object.values(EXAMPLE_CREDENTIALS[row!.type as "GHCR"]).at(-1));
       expect(() => decryptSecret(row!.secretCiphertext!, old, aad(row!))).toThrow(/not configured/);
     }
+    const [envRow] = await db().select().from(environments).where(eq(environments.id, env.data.environmentId));
+    expect(envRow?.keyId).toBe("k-next");
+    expect(JSON.parse(decryptSecret(envRow!.secretCiphertext!, next, environmentAad(envRow!)))).toEqual({ sshPrivateKey: sshKey });
     // A second run has nothing left to move.
     expect(await reencryptAll(next)).toEqual({ reencrypted: 0 });
     // Put the run's rows back under the test key, so other tests keep reading them.

@@ -30,7 +30,8 @@ export type EnvironmentView = {
   createdAt: Date;
 };
 
-const aad = (row: { id: string; teamId: string }) => `environment:${row.teamId}:${row.id}`;
+export const environmentAad = (row: { id: string; teamId: string }) => `environment:${row.teamId}:${row.id}`;
+const aad = environmentAad;
 
 function toView(row: Environment, containerCount: number): EnvironmentView {
   return {
