@@ -1,0 +1,116 @@
+// Deploy-module figures on the Kubernetes test server (tests/support/kube-server.ts):
+//  1. one deploy end to end (action → namespace check, Secret and Deployment written): median of 50;
+//  2. refreshing one registry's pull secret in 200 environments with 20 ms added per request:
+//     wall time and requests per environment, next to the ideal 200 × requests × 20 ms / concurrency.
+//
+//   npm run bench:deploy [-- environments latencyMs]
+//
+// Uses a fresh database on the local PostgreSQL (TEST_DATABASE_ADMIN_URL), dropped afterwards.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+
+const [environmentCount = 200, latencyMs = 20] = process.argv.slice(2).map(Number);
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `regdash_bench_deploy_${Date.now()}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${dbName}"`);
+const url = new URL(adminUrl);
+url.pathname = `/${dbName}`;
+Object.assign(process.env, {
+  DATABASE_URL: url.toString(),
+  DATA_DIR: mkdtempSync(path.join(tmpdir(), "bench-deploy-")),
+  AUTH_SECRET: "bench-auth-secret-that-is-long-enough-0123456789",
+  CREDENTIALS_KEY: Buffer.alloc(32, 9).toString("base64"),
+  LOG_LEVEL: "silent",
+});
+
+// Imported after the environment is set: the app reads it once.
+const { dbHandle, ensureMigrated } = await import("@/db");
+const { signUp } = await import("@/lib/auth/accounts");
+const { createRegistry, updateRegistry } = await import("@/lib/registries/service");
+const { createEnvironment } = await import("@/lib/environments/service");
+const { createContainer, runDeployment } = await import("@/lib/containers/service");
+const { containerActions } = await import("@/lib/containers/actions");
+const { refreshPullSecrets } = await import("@/lib/containers/refresh");
+const { startKubeServer } = await import("../tests/support/kube-server");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]!;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+const kube = await startKubeServer();
+try {
+  await ensureMigrated();
+  const { user, team } = await signUp({ name: "Bench", email: `bench-${Date.now()}@example.test`, password: "bench-password-123" });
+  const { registryId } = await createRegistry(team, user, {
+    type: "Custom",
+    name: "bench registry",
+    credentials: { url: "https://registry.bench.example:5000", username: "deployer", password: "bench-registry-password-1" },
+  });
+  const kubeconfig = kube.kubeconfigYaml();
+  const envs: { id: string }[] = [];
+  for (let i = 0; i < environmentCount; i++) {
+    const { environmentId } = await createEnvironment(team, user, "owner", {
+      name: `env ${i}`,
+      slug: `bench-${i}`,
+      orchestrator: "kubernetes",
+      kubeMode: "kubeconfig",
+      kubeconfig,
+      dockerHost: "",
+      sshPrivateKey: "",
+      tlsCa: "",
+      tlsCert: "",
+      tlsKey: "",
+    });
+    envs.push({ id: environmentId });
+  }
+  const containers: string[] = [];
+  for (const env of envs) {
+    const { containerId } = await createContainer(team, user, { environmentId: env.id, name: "app", registryId, imageName: "registry.bench.example:5000/team/app", imageTag: "1.0", replicas: 1, port: 8080 });
+    containers.push(containerId);
+  }
+
+  // 1. One deploy end to end, no added latency: first deploys (create) and redeploys (replace).
+  const times: number[] = [];
+  for (const containerId of containers) {
+    const started = performance.now();
+    const r = await runDeployment(team, user, { containerId, action: "deploy" });
+    if (r.status !== "succeeded") throw new Error(r.message);
+    times.push(performance.now() - started);
+  }
+  kube.reset();
+  // Through the server action: session → membership → parse → deploy → record.
+  const redeploy: number[] = [];
+  for (const containerId of containers.slice(0, 50)) {
+    const started = performance.now();
+    const r = await containerActions.deploy({ userId: user.id }, { teamSlug: team.slug, containerId });
+    if (!r.ok || r.data.status !== "succeeded") throw new Error(JSON.stringify(r));
+    redeploy.push(performance.now() - started);
+  }
+  const requestsPerRedeploy = kube.requests.length / 50;
+  console.log(`deploy end to end (${environmentCount} first deploys): median ${ms(median(times))}, p95 ${ms(p95(times))}`);
+  console.log(`deploy action on an existing container (50): median ${ms(median(redeploy))}, p95 ${ms(p95(redeploy))}, ${requestsPerRedeploy} API requests each`);
+
+  // 2. Refresh after a rotation, with latency on every API request.
+  kube.setLatency(latencyMs);
+  for (const concurrency of [1, 10, 20]) {
+    await updateRegistry(team, user, "owner", { registryId, credentials: { password: `rotated-password-${concurrency}-0123456789` } });
+    kube.reset();
+    const started = performance.now();
+    const outcome = await refreshPullSecrets(team.id, registryId, { concurrency });
+    const wall = performance.now() - started;
+    if (outcome.failed.length > 0 || outcome.refreshed.length !== environmentCount) throw new Error(JSON.stringify(outcome.failed[0]));
+    const perEnv = kube.requests.length / environmentCount;
+    const ideal = (environmentCount * perEnv * latencyMs) / concurrency;
+    console.log(
+      `refresh ${environmentCount} environments, ${latencyMs} ms/request, concurrency ${concurrency}: ${ms(wall)} wall, ${perEnv} request(s)/environment, ideal ${ms(ideal)} (${(wall / ideal).toFixed(2)}×)`,
+    );
+  }
+} finally {
+  await kube.close();
+  await dbHandle().close();
+  await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+  await admin.end();
+}
