@@ -14,7 +14,8 @@ import { refreshPullSecrets } from "@/lib/containers/refresh";
 import { kubeClients } from "@/lib/deploy/kubernetes";
 import type { KubeSource } from "@/lib/deploy";
 import { newUser } from "./fixtures";
-import { startKubeServer, type KubeServer } from "./support/kube-server";
+import { realCluster, startKubeTarget, type KubeTarget } from "./support/kube-target";
+import type { KubeServer } from "./support/kube-server";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
 
 /**
@@ -23,7 +24,11 @@ import { startTestRegistry, type TestRegistry } from "./support/test-registry";
  * real test registry, and stop working when the credentials are revoked.
  */
 
-let kube: KubeServer;
+let kube: KubeTarget;
+const created: string[] = [];
+/** Request counts, latency and faults need the test server; a real cluster runs the rest. */
+const server = (): KubeServer => kube.server!;
+const serverOnly = realCluster ? it.skip : it;
 let registry: TestRegistry;
 let owner: Awaited<ReturnType<typeof newUser>>;
 let teamSlug: string;
@@ -31,12 +36,12 @@ let authDir: string;
 const USER = "deployer";
 const PASSWORD_1 = "first-password-0123456789";
 const PASSWORD_2 = "second-password-9876543210";
-const fastKube = { kube: (src: KubeSource) => kubeClients(src, { timeoutMs: 1000 }) };
+const fastKube = { kube: (src: KubeSource) => kubeClients(src, { timeoutMs: realCluster ? 10_000 : 1000 }) };
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 
 beforeAll(async () => {
-  [kube, registry] = await Promise.all([startKubeServer(), startTestRegistry({ users: { [USER]: PASSWORD_1 } })]);
+  [kube, registry] = await Promise.all([startKubeTarget(), startTestRegistry({ users: { [USER]: PASSWORD_1 } })]);
   await registry.pushImage("team/app", "1.0");
   owner = await newUser("k8s");
   teamSlug = owner.team.slug;
@@ -44,12 +49,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([kube?.close(), registry?.stop()]);
+  await Promise.all([kube?.close(created), registry?.stop()]);
 });
 
 async function environment(name = `prod-${rand()}`) {
   const r = await environmentActions.create(owner.session, { teamSlug, name, slug: name, orchestrator: "kubernetes", kubeconfig: kube.kubeconfigYaml() });
   if (!r.ok) throw new Error(JSON.stringify(r));
+  created.push(`env-${name}`);
   return { id: r.data.environmentId, slug: name, namespace: `env-${name}` };
 }
 
@@ -83,17 +89,17 @@ describe("deploy to Kubernetes", () => {
     const containerId = await container(env.id, registryId);
     expect(await deploy(containerId)).toMatchObject({ status: "succeeded" });
 
-    const ns = kube.get("namespaces", undefined, env.namespace);
+    const ns = (await kube.get("namespaces", undefined, env.namespace));
     expect(ns.metadata.labels["app.kubernetes.io/managed-by"]).toBe("dockyard");
     const secretName = `custom-${registryId}-creds`;
-    const secret = kube.get("secrets", env.namespace, secretName);
+    const secret = (await kube.get("secrets", env.namespace, secretName));
     expect(secret.type).toBe("kubernetes.io/dockerconfigjson");
     expect(secret.metadata.labels).toMatchObject({ "dockyard.dev/registry-id": registryId, "app.kubernetes.io/managed-by": "dockyard" });
     expect(secret.metadata.annotations["dockyard.dev/credential-version"]).toBe("1");
     const config = JSON.parse(Buffer.from(secret.data[".dockerconfigjson"], "base64").toString());
     expect(Object.keys(config.auths)).toEqual([registry.host]);
 
-    const deployment = kube.get("deployments", env.namespace, (await getContainer(owner.team.id, containerId)).name);
+    const deployment = (await kube.get("deployments", env.namespace, (await getContainer(owner.team.id, containerId)).name));
     expect(deployment.spec.template.spec.imagePullSecrets).toEqual([{ name: secretName }]);
     expect(deployment.spec.template.spec.containers[0].image).toBe(`${registry.host}/team/app:1.0`);
 
@@ -109,24 +115,24 @@ describe("deploy to Kubernetes", () => {
     const containerId = await container(env.id, registryId);
     await deploy(containerId);
     const secretName = `custom-${registryId}-creds`;
-    const before = kube.get("secrets", env.namespace, secretName);
-    const deploymentBefore = kube.get("deployments", env.namespace, (await getContainer(owner.team.id, containerId)).name);
+    const before = (await kube.get("secrets", env.namespace, secretName));
+    const deploymentBefore = (await kube.get("deployments", env.namespace, (await getContainer(owner.team.id, containerId)).name));
 
     // The registry operator rotates: the old password stops working, the new one works.
     await registry.setUser(USER, PASSWORD_2);
     const rotated = await registryActions.update(owner.session, { teamSlug, registryId, credentials: { password: PASSWORD_2 } });
     expect(rotated, JSON.stringify(rotated)).toMatchObject({ ok: true });
-    kube.reset();
-    expect(kube.requests).toHaveLength(0);
-    expect(kube.get("secrets", env.namespace, secretName).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    kube.server?.reset();
+    expect(kube.server?.requests ?? []).toHaveLength(0);
+    expect((await kube.get("secrets", env.namespace, secretName)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect((await getContainer(owner.team.id, containerId)).credentialsRotatedSinceDeploy).toBe(true);
     expect(await pullWith(before)).toMatchObject({ ok: false });
 
     expect(await deploy(containerId, "restart")).toMatchObject({ status: "succeeded" });
-    const after = kube.get("secrets", env.namespace, secretName);
+    const after = (await kube.get("secrets", env.namespace, secretName));
     expect(after.metadata.annotations["dockyard.dev/credential-version"]).toBe("2");
     expect(await pullWith(after)).toMatchObject({ ok: true });
-    const deploymentAfter = kube.get("deployments", env.namespace, deploymentBefore.metadata.name);
+    const deploymentAfter = (await kube.get("deployments", env.namespace, deploymentBefore.metadata.name));
     expect(deploymentAfter.spec.template.metadata.annotations["dockyard.dev/restarted-at"]).toBeTruthy();
     expect(deploymentAfter.spec.template.metadata.annotations).not.toEqual(deploymentBefore.spec.template.metadata.annotations);
     expect((await getContainer(owner.team.id, containerId)).credentialsRotatedSinceDeploy).toBe(false);
@@ -141,11 +147,11 @@ describe("deploy to Kubernetes", () => {
     const env = await environment();
     const containerId = await container(env.id, await customRegistry());
     await deploy(containerId);
-    kube.reset();
+    kube.server?.reset();
     expect(await deploy(containerId, "scale", 3)).toMatchObject({ status: "succeeded" });
     const view = await getContainer(owner.team.id, containerId);
-    expect(kube.get("deployments", env.namespace, view.name).spec.replicas).toBe(3);
-    expect(kube.requests.filter((r) => r.method === "PUT").map((r) => r.path.split("/").at(-2))).toEqual(["secrets", "deployments"]);
+    expect((await kube.get("deployments", env.namespace, view.name)).spec.replicas).toBe(3);
+    if (kube.server) expect(server().requests.filter((r) => r.method === "PUT").map((r) => r.path.split("/").at(-2))).toEqual(["secrets", "deployments"]);
   });
 
   it("a public image gets no Secret and no imagePullSecrets", async () => {
@@ -153,8 +159,8 @@ describe("deploy to Kubernetes", () => {
     const r = await containerActions.create(owner.session, { teamSlug, environmentId: env.id, name: "nginx", registryId: "", imageName: "nginx", imageTag: "1.27", replicas: 1, port: null });
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(await deploy(r.data.containerId)).toMatchObject({ status: "succeeded" });
-    expect(kube.list("secrets", env.namespace)).toEqual([]);
-    const deployment = kube.get("deployments", env.namespace, "nginx");
+    expect((await kube.list("secrets", env.namespace))).toEqual([]);
+    const deployment = (await kube.get("deployments", env.namespace, "nginx"));
     expect(deployment.spec.template.spec.imagePullSecrets).toBeUndefined();
     expect(deployment.spec.template.spec.containers[0].image).toBe("docker.io/library/nginx:1.27");
   });
@@ -164,7 +170,7 @@ describe("deploy to Kubernetes", () => {
     const [a, b] = [await environment(), await environment()];
     await deploy(await container(a.id, registryId));
     await deploy(await container(b.id, registryId));
-    for (const env of [a, b]) expect(await pullWith(kube.get("secrets", env.namespace, `custom-${registryId}-creds`))).toMatchObject({ ok: true });
+    for (const env of [a, b]) expect(await pullWith((await kube.get("secrets", env.namespace, `custom-${registryId}-creds`)))).toMatchObject({ ok: true });
   });
 
   it("refreshes one registry's pull secrets in every namespace with one PUT each, touching no workload", async () => {
@@ -174,46 +180,49 @@ describe("deploy to Kubernetes", () => {
     await registry.setUser(USER, PASSWORD_2);
     try {
       await registryActions.update(owner.session, { teamSlug, registryId, credentials: { password: PASSWORD_2 } });
-      kube.reset();
+      kube.server?.reset();
       const outcome = await refreshPullSecrets(owner.team.id, registryId, fastKube);
       expect(outcome.refreshed.sort()).toEqual(envs.map((e) => e.namespace).sort());
-      expect(kube.requests.map((r) => `${r.method} ${r.path.split("/").slice(-2, -1)[0]}`)).toEqual(["PUT secrets", "PUT secrets", "PUT secrets"]);
+      if (kube.server) expect(server().requests.map((r) => `${r.method} ${r.path.split("/").slice(-2, -1)[0]}`)).toEqual(["PUT secrets", "PUT secrets", "PUT secrets"]);
       for (const env of envs) {
-        const secret = kube.get("secrets", env.namespace, `custom-${registryId}-creds`);
+        const secret = (await kube.get("secrets", env.namespace, `custom-${registryId}-creds`));
         expect(secret.metadata.annotations["dockyard.dev/credential-version"]).toBe("2");
         expect(await pullWith(secret)).toMatchObject({ ok: true });
       }
-      // A namespace deleted behind our back is recreated, then the Secret.
-      await kubeClients({ kubeconfig: kube.kubeconfigYaml() }).core.deleteNamespace({ name: envs[0]!.namespace });
-      expect((await refreshPullSecrets(owner.team.id, registryId, fastKube)).failed).toEqual([]);
-      expect(kube.get("secrets", envs[0]!.namespace, `custom-${registryId}-creds`)).toBeDefined();
+      // A namespace deleted behind our back is recreated, then the Secret (a real cluster takes
+      // its time to finish deleting a namespace, so only on the test server).
+      if (kube.server) {
+        await kubeClients({ kubeconfig: kube.kubeconfigYaml() }).core.deleteNamespace({ name: envs[0]!.namespace });
+        expect((await refreshPullSecrets(owner.team.id, registryId, fastKube)).failed).toEqual([]);
+        expect((await kube.get("secrets", envs[0]!.namespace, `custom-${registryId}-creds`))).toBeDefined();
+      }
     } finally {
       await registry.setUser(USER, PASSWORD_1);
     }
   });
 
-  it("a failing API server marks the deploy failed at its step; the old Secret stays whole; a re-run converges", async () => {
+  serverOnly("a failing API server marks the deploy failed at its step; the old Secret stays whole; a re-run converges", async () => {
     const env = await environment();
     const registryId = await customRegistry();
     const containerId = await container(env.id, registryId);
     await deploy(containerId);
     const secretName = `custom-${registryId}-creds`;
-    const before = kube.get("secrets", env.namespace, secretName);
+    const before = (await kube.get("secrets", env.namespace, secretName));
 
     await registry.setUser(USER, PASSWORD_2);
     await registryActions.update(owner.session, { teamSlug, registryId, credentials: { password: PASSWORD_2 } });
-    kube.failNext((req) => req.method === "PUT" && req.path.includes("/secrets/"), { status: 500, reason: "InternalError", message: "etcd is unhappy" });
+    server().failNext((req) => req.method === "PUT" && req.path.includes("/secrets/"), { status: 500, reason: "InternalError", message: "etcd is unhappy" });
     const failed = await deploy(containerId);
     expect(failed).toMatchObject({ status: "failed", message: expect.stringContaining(`pull secret ${env.namespace}/${secretName}`) });
     expect(failed.message).toContain("etcd is unhappy");
-    expect(kube.get("secrets", env.namespace, secretName).data).toEqual(before.data);
+    expect((await kube.get("secrets", env.namespace, secretName)).data).toEqual(before.data);
 
-    kube.failNext((req) => req.path.includes("/deployments/"), "hang");
+    server().failNext((req) => req.path.includes("/deployments/"), "hang");
     const timedOut = await deploy(containerId);
     expect(timedOut).toMatchObject({ status: "failed", message: expect.stringContaining("did not answer in time") });
 
     expect(await deploy(containerId)).toMatchObject({ status: "succeeded" });
-    expect(await pullWith(kube.get("secrets", env.namespace, secretName))).toMatchObject({ ok: true });
+    expect(await pullWith((await kube.get("secrets", env.namespace, secretName)))).toMatchObject({ ok: true });
     const [row] = await db().select().from(deployments).where(eq(deployments.id, failed.deploymentId));
     expect(row).toMatchObject({ status: "failed", failedStep: `pull secret ${env.namespace}/${secretName}` });
     await registry.setUser(USER, PASSWORD_1);
@@ -230,12 +239,12 @@ describe("deploy to Kubernetes", () => {
     const { deleteContainer } = await import("@/lib/containers/service");
     await deleteContainer(owner.team, owner.user, "owner", ca, fastKube);
     await deleteContainer(owner.team, owner.user, "owner", cb, fastKube);
-    expect(kube.get("deployments", a.namespace, nameA)).toBeUndefined();
+    expect((await kube.get("deployments", a.namespace, nameA))).toBeUndefined();
 
     const result = await deleteRegistry(owner.team, owner.user, "owner", registryId, fastKube);
     expect(result).toMatchObject({ removedFrom: expect.arrayContaining([a.namespace, b.namespace]), failedIn: [] });
-    expect(kube.get("secrets", a.namespace, `custom-${registryId}-creds`)).toBeUndefined();
-    expect(kube.get("secrets", b.namespace, `custom-${registryId}-creds`)).toBeUndefined();
+    expect((await kube.get("secrets", a.namespace, `custom-${registryId}-creds`))).toBeUndefined();
+    expect((await kube.get("secrets", b.namespace, `custom-${registryId}-creds`))).toBeUndefined();
     expect(await db().select().from(registries).where(eq(registries.id, registryId))).toEqual([]);
   });
 
@@ -243,9 +252,9 @@ describe("deploy to Kubernetes", () => {
     const env = await environment();
     const registryId = await customRegistry();
     const containerId = await container(env.id, registryId);
-    kube.setLatency(300);
+    kube.server?.setLatency(300);
     const [outcome, deletion] = await Promise.all([deploy(containerId), registryActions.delete(owner.session, { teamSlug, registryId })]);
-    kube.setLatency(0);
+    kube.server?.setLatency(0);
     expect(deletion).toMatchObject({ ok: false, code: "conflict" });
     expect(outcome.status).toBe("succeeded");
     expect(await db().select().from(registries).where(eq(registries.id, registryId))).toHaveLength(1);
