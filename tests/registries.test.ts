@@ -181,7 +181,7 @@ describe("update and audit", () => {
     expect(decryptCredentials(row!)).toMatchObject({ password: EXAMPLE_CREDENTIALS.ACR.password, username: "serviceprincipal" });
 
     await registryActions.update(w.creator.session, { teamSlug: w.teamSlug, registryId: id, credentials: { ...EXAMPLE_CREDENTIALS.ACR, password: "brand-new-secret" } });
-    const events = await db().select().from(auditEvents).where(eq(auditEvents.registryId, id));
+    const events = await db().select().from(auditEvents).where(eq(auditEvents.registryId, id)).orderBy(auditEvents.id);
     expect(events.map((e) => e.action)).toEqual(["registry.created", "registry.updated", "registry.updated", "registry.rotated"]);
     expect(events[3]?.details).toEqual({ fields: ["password"], credentialVersion: 3 });
     const dump = JSON.stringify(events);
