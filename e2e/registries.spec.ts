@@ -169,6 +169,6 @@ test("only the creator may delete a registry", async ({ page, browser }) => {
   await expect(other).toHaveURL(new RegExp(`/t/${teamSlug}/settings/registries$`));
   await expect(other.getByTestId("registry-row-Colleague's mirror")).toHaveCount(0);
   await page.reload();
-  await expect(page.getByText(/could not be found/i)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await other.close();
 });

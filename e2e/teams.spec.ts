@@ -26,7 +26,7 @@ test("add a second user to the team, and switch teams", async ({ page, browser }
 
   // A team Bob does not belong to is "not found", not "forbidden".
   await bobPage.goto("/t/no-such-team-here/settings/team");
-  await expect(bobPage.getByText(/could not be found/i)).toBeVisible();
+  await expect(bobPage.getByRole("heading", { name: "Not found" })).toBeVisible();
   await bobPage.close();
 });
 
