@@ -46,7 +46,11 @@ export const signInFailures = pgTable(
   (t) => [index("sign_in_failures_email_at_idx").on(t.email, t.at)],
 );
 
-export type TestOutcome = { ok: boolean; message: string; fieldErrors?: Record<string, string[]> };
+/** What the registry said to a live check (see lib/registries/live-check.ts). */
+export type LiveCheckResult = { status: string; ok: boolean; message: string; host?: string; expiresAt?: string };
+export type TestOutcome = { ok: boolean; message: string; fieldErrors?: Record<string, string[]>; live?: LiveCheckResult };
+/** The last background refresh of a registry's pull credentials (ECR tokens). */
+export type RefreshRecord = { at: string; ok: boolean; refreshed: number; failed: { where: string; message: string }[]; expiresAt?: string | null };
 
 /**
  * Saved registry credentials. Non-secret fields (username, region, login server, URL) are kept in
@@ -71,6 +75,7 @@ export const registries = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     lastTestAt: timestamp("last_test_at", { withTimezone: true }),
     lastTest: jsonb("last_test").$type<TestOutcome>(),
+    lastRefresh: jsonb("last_refresh").$type<RefreshRecord>(),
   },
   (t) => [uniqueIndex("registries_team_name_idx").on(t.teamId, t.name), index("registries_team_idx").on(t.teamId, t.createdAt)],
 );
@@ -183,13 +188,28 @@ export const pullSecrets = pgTable(
     teamId: text("team_id")
       .notNull()
       .references(() => teams.id, { onDelete: "cascade" }),
+    /** `kubernetes`: a Secret `secretName` in `namespace`; `swarm`: the service `secretName` deployed with registry auth. */
+    orchestrator: text("orchestrator").notNull().default("kubernetes"),
     namespace: text("namespace").notNull(),
     secretName: text("secret_name").notNull(),
     credentialVersion: integer("credential_version").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.registryId, t.environmentId] })],
+  (t) => [primaryKey({ columns: [t.registryId, t.environmentId, t.secretName] }), index("pull_secrets_expiry_idx").on(t.expiresAt)],
+);
+
+/** Live registry checks per user, to rate-limit a feature that opens connections to typed addresses. */
+export const liveChecks = pgTable(
+  "live_checks",
+  {
+    id: serial("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("live_checks_user_at_idx").on(t.userId, t.at)],
 );
 
 /** Who did what to which registry, when. Never holds a secret value. */

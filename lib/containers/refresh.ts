@@ -3,7 +3,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { environments, pullSecrets, registries } from "@/db/schema";
 import { notFound } from "@/lib/errors";
-import { refreshPullSecret, type DeployDeps } from "@/lib/deploy";
+import { refreshPullSecret, refreshSwarmService, type DeployDeps } from "@/lib/deploy";
+import { DockerError } from "@/lib/deploy/docker";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
 import { targetOf } from "@/lib/environments/service";
@@ -32,7 +33,7 @@ export async function refreshPullSecrets(teamId: string, registryId: string, dep
     .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
   if (!reg) throw notFound("Registry");
   const written = await db()
-    .select({ environment: environments })
+    .select({ environment: environments, place: pullSecrets })
     .from(pullSecrets)
     .innerJoin(environments, eq(environments.id, pullSecrets.environmentId))
     .where(and(eq(pullSecrets.registryId, reg.id), eq(pullSecrets.teamId, teamId)));
@@ -41,24 +42,26 @@ export async function refreshPullSecrets(teamId: string, registryId: string, dep
   if (!credentials || written.length === 0) return outcome;
 
   const registryRef = { id: reg.id, type: reg.type, name: reg.name, credentialVersion: reg.credentialVersion };
-  const done: string[] = [];
-  await pool(written, deps.concurrency ?? 10, async ({ environment }) => {
+  const done: { environmentId: string; secretName: string }[] = [];
+  await pool(written, deps.concurrency ?? 10, async ({ environment, place }) => {
     const target = targetOf(environment);
-    if (target.orchestrator !== "kubernetes") return;
+    const where = place.orchestrator === "swarm" ? `service ${place.secretName}` : namespaceOf(environment.slug);
     try {
-      await refreshPullSecret(target, { environment, registry: registryRef, credentials }, deps);
-      outcome.refreshed.push(namespaceOf(environment.slug));
-      done.push(environment.id);
+      if (target.orchestrator === "kubernetes") await refreshPullSecret(target, { environment, registry: registryRef, credentials }, deps);
+      else if (target.orchestrator === "swarm") await refreshSwarmService(target, place.secretName, credentials, deps);
+      else return;
+      outcome.refreshed.push(where);
+      done.push({ environmentId: environment.id, secretName: place.secretName });
     } catch (err) {
-      if (!(err instanceof KubeError)) throw err;
-      outcome.failed.push({ namespace: namespaceOf(environment.slug), message: err.message });
+      if (!(err instanceof KubeError) && !(err instanceof DockerError)) throw err;
+      outcome.failed.push({ namespace: where, message: err.message });
     }
   });
   if (done.length > 0) {
     await db()
       .update(pullSecrets)
       .set({ credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() })
-      .where(and(eq(pullSecrets.registryId, reg.id), inArray(pullSecrets.environmentId, done)));
+      .where(and(eq(pullSecrets.registryId, reg.id), inArray(pullSecrets.environmentId, done.map((d) => d.environmentId)), inArray(pullSecrets.secretName, done.map((d) => d.secretName))));
   }
   return outcome;
 }

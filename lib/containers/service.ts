@@ -19,7 +19,7 @@ import { newId } from "@/lib/ids";
 import { SafeError, fieldError, notFound } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
 import { applyDeploy, previewDeploy, removeWorkload, secretsOf, type DeployDeps, type DeploySpec, type PreviewPart } from "@/lib/deploy";
-import { DockerError } from "@/lib/deploy/docker";
+import { DockerError, swarmServiceName } from "@/lib/deploy/docker";
 import { EcrError } from "@/lib/deploy/ecr";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
@@ -240,6 +240,10 @@ export async function deleteContainer(team: TeamRef, actor: Actor, role: TeamRol
   }
   await db().transaction(async (tx) => {
     await tx.delete(containers).where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+    // A removed Swarm service holds no credentials to renew any more.
+    await tx
+      .delete(pullSecrets)
+      .where(and(eq(pullSecrets.environmentId, env.id), eq(pullSecrets.orchestrator, "swarm"), eq(pullSecrets.secretName, swarmServiceName({ environmentSlug: env.slug, container: row }))));
     await tx.insert(auditEvents).values({ teamId: team.id, containerId: row.id, registryId: row.registryId, actorId: actor.id, action: "container.deleted", details: { name: row.name, environment: env.name } });
   });
   return { containerId: row.id };
@@ -341,12 +345,20 @@ export async function runDeployment(
     secrets = secretsOf(target, credentials).concat(secrets);
     if (reg && credentials) log(`credentials: ${reg.name} (version ${reg.credentialVersion})${credentials.expiresAt ? `, token valid until ${credentials.expiresAt.toISOString()}` : ""}`);
     await applyDeploy(target, { ...spec, credentials }, deps, log);
-    if (reg && credentials && target.orchestrator === "kubernetes") {
-      const values = { namespace: namespaceOf(env.slug), secretName: pullSecretName(reg), credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
+    // Where the credentials now live: a Secret to refresh and clean up, or a Swarm service whose
+    // snapshot of an expiring (ECR) token must be renewed.
+    const kept =
+      reg && credentials && target.orchestrator === "kubernetes"
+        ? { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) }
+        : reg && credentials?.expiresAt && target.orchestrator === "swarm"
+          ? { orchestrator: "swarm", namespace: env.slug, secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
+          : undefined;
+    if (reg && credentials && kept) {
+      const values = { ...kept, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
       await db()
         .insert(pullSecrets)
         .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
-        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId], set: values });
+        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId, pullSecrets.secretName], set: values });
     }
     await finish(deploymentId, team.id, { status: "succeeded", log: redactor(secrets)(lines.join("\n")) });
     return { deploymentId, status: "succeeded" as const, message: `${capitalise(input.action)} succeeded` };

@@ -202,6 +202,24 @@ export async function refreshPullSecret(
   await upsertSecret(k, secret, { ensureNamespace: () => ensureNamespace(k, namespace, spec.environment.id) });
 }
 
+/**
+ * Renews the registry credentials a Swarm service holds (a snapshot taken at deploy time):
+ * a fresh login, then `docker service update --with-registry-auth` changing nothing else.
+ */
+export async function refreshSwarmService(
+  target: Extract<DeployTarget, { docker: DockerHost }>,
+  serviceName: string,
+  credentials: PullCredentials,
+  deps: DeployDeps,
+) {
+  const redact = redactor(secretsOf(target, credentials));
+  const server = credentials.serverKeys[0]!;
+  await withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
+    await runChecked(session, loginCommand(server, credentials.username, credentials.password), redact);
+    await runChecked(session, { step: "docker service update", args: ["service", "update", "--with-registry-auth", "--detach", serviceName] }, redact);
+  });
+}
+
 export async function removePullSecret(target: DeployTarget, environment: { slug: string }, registry: { id: string; type: string }, deps: DeployDeps) {
   if (target.orchestrator !== "kubernetes") return; // Docker logins live only in the deploy's temporary config
   await deleteSecret((deps.kube ?? kubeClients)(target.kube), namespaceOf(environment.slug), pullSecretName(registry));
