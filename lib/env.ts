@@ -47,6 +47,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ECR_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   DOCKER_CLI: z.string().min(1).default("docker"),
+  LIVE_CHECK_ALLOWED_NETWORKS: z
+    .string()
+    .transform((v) => v.split(",").map((c) => c.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { message: "must be a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,127.0.0.0/8" })))
+    .optional(),
+  LIVE_CHECK_CA_FILE: z.string().min(1).optional(),
 });
 
 export type Env = {
@@ -62,6 +68,10 @@ export type Env = {
   ecrEndpointUrl: string | undefined;
   /** The Docker CLI the Swarm and Compose orchestrators run. */
   dockerCli: string;
+  /** Private networks the live registry check may connect to anyway (self-hosted registries). */
+  liveCheckAllowedNetworks: string[];
+  /** A PEM file of extra CAs the live check trusts (a private registry's CA). */
+  liveCheckCaFile: string | undefined;
 };
 
 export class EnvError extends Error {}
@@ -135,6 +145,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     ecrEndpointUrl: raw.ECR_ENDPOINT_URL,
     dockerCli: raw.DOCKER_CLI,
+    liveCheckAllowedNetworks: raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [],
+    liveCheckCaFile: raw.LIVE_CHECK_CA_FILE,
   };
 }
 

@@ -118,7 +118,7 @@ describe("access matrix: registry actions", () => {
 
   it("test: anonymous refused, outsider not found, any member may test stored credentials", async () => {
     const id = await createAs(w.creator);
-    const call = (a: { session: Session }) => registryActions.test(a.session, { teamSlug: w.teamSlug, registryId: id });
+    const call = (a: { session: Session }) => registryActions.test(a.session, { teamSlug: w.teamSlug, registryId: id, live: false });
     expect(await call(anon)).toMatchObject({ ok: false, code: "unauthenticated" });
     expect(await call(w.outsider)).toMatchObject({ ok: false, code: "not_found" });
     expect(await call(w.member)).toMatchObject({ ok: true, data: { ok: true } });

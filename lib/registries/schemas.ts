@@ -24,6 +24,15 @@ export const testRegistrySchema = z
     registryId: registryIdField.optional(),
     type: z.enum(REGISTRY_TYPE_KEYS, { message: `Choose a registry type: ${REGISTRY_TYPE_KEYS.join(", ")}` }).optional(),
     credentials: credentialValues.optional(),
+    /** A repository to check pull access on, e.g. `team/app` (no host, no tag). */
+    image: z
+      .string()
+      .max(255, "At most 255 characters")
+      .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, "A repository path like team/app: lower-case letters, digits and . _ - separated by /, without host or tag")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
+    /** false: the structural check only (what the form shows at once). */
+    live: z.boolean().optional(),
   })
   .refine((v) => v.registryId || v.type, { message: "Choose a registry type", path: ["type"] });
 export type TestRegistryInput = z.input<typeof testRegistrySchema>;

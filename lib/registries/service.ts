@@ -1,12 +1,15 @@
 import "server-only";
-import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
+import { readFileSync } from "node:fs";
+import { and, asc, count, desc, eq, gt, ilike, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
 import { targetOf } from "@/lib/environments/service";
 import { errorForLog, logger } from "@/lib/logger";
+import { env } from "@/lib/env";
+import { liveCheck, type LiveCheckOptions } from "./live-check";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
@@ -349,9 +352,11 @@ async function removePullSecrets(row: Registry, envs: Environment[], deps: Deplo
   return { removedFrom: removed, failedIn: failed };
 }
 
-// ── Test Connection (structural) ──────────────────────────────────────────────
+// ── Test Connection: structural, then live ────────────────────────────────────
 
-export type TestInput = { registryId?: string; type?: RegistryType; credentials?: Credentials };
+export type TestInput = { registryId?: string; type?: RegistryType; credentials?: Credentials; image?: string; live?: boolean };
+
+export const LIVE_CHECKS_PER_MINUTE = 10;
 
 /** Checks that every field is present and well-formed, per field. */
 export function checkStructure(type: RegistryType, credentials: unknown): TestOutcome {
@@ -360,24 +365,71 @@ export function checkStructure(type: RegistryType, credentials: unknown): TestOu
   return { ok: false, message: "Some fields are not valid", fieldErrors: prefixKeys(fieldErrorsOf(parsed.error), "credentials.") };
 }
 
-export async function testRegistry(team: TeamRef, actor: Actor, input: TestInput): Promise<TestOutcome> {
+/** At most LIVE_CHECKS_PER_MINUTE per user, counted in the database so every instance agrees. */
+async function takeLiveCheck(userId: string) {
+  const since = new Date(Date.now() - 60_000);
+  const [recent] = await db()
+    .select({ n: count(), oldest: sql<Date | string>`min(${liveChecks.at})` })
+    .from(liveChecks)
+    .where(and(eq(liveChecks.userId, userId), gt(liveChecks.at, since)));
+  if (Number(recent?.n ?? 0) >= LIVE_CHECKS_PER_MINUTE) {
+    const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : Date.now();
+    const wait = Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000));
+    throw new SafeError("rate_limited", `At most ${LIVE_CHECKS_PER_MINUTE} live checks a minute: try again in ${wait} s`);
+  }
+  await db().insert(liveChecks).values({ userId });
+}
+
+function liveOptions(image?: string): LiveCheckOptions {
+  const e = env();
+  let extraCa: string | undefined;
+  if (e.liveCheckCaFile) {
+    try {
+      extraCa = readFileSync(e.liveCheckCaFile, "utf8");
+    } catch {
+      logger.warn({ file: e.liveCheckCaFile }, "LIVE_CHECK_CA_FILE cannot be read; using the system CAs only");
+    }
+  }
+  return { image, allowedNetworks: e.liveCheckAllowedNetworks, extraCa, ecrEndpoint: e.ecrEndpointUrl };
+}
+
+/**
+ * The structural check, then (when it passes and the type has credentials) the live check
+ * against the registry itself. The verdict is the live one when there is one.
+ */
+async function checkWith(actor: Actor, type: RegistryType, credentials: Credentials, input: TestInput, deps: { live?: LiveCheckOptions }): Promise<TestOutcome> {
+  const structural = checkStructure(type, credentials);
+  if (!structural.ok || input.live === false || type === "Public") return structural;
+  await takeLiveCheck(actor.id);
+  const live = await liveCheck(type, credentialsSchemaFor(type).parse(credentials), { ...liveOptions(input.image), ...deps.live });
+  return { ok: live.ok, message: structural.message, live };
+}
+
+export async function testRegistry(team: TeamRef, actor: Actor, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
   if (!input.registryId) {
     if (!input.type) throw fieldError("type", "Choose a registry type");
-    return checkStructure(input.type, input.credentials ?? {});
+    return checkWith(actor, input.type, input.credentials ?? {}, input, deps);
   }
   const row = await loadRow(team.id, input.registryId);
   const type = row.type as RegistryType;
   if (input.credentials) {
     // From the edit form: unsaved values merged onto the stored ones; nothing is recorded.
+    let merged: Credentials;
     try {
-      return checkStructure(type, mergeEdit(row, input.credentials));
+      merged = mergeEdit(row, input.credentials);
     } catch (err) {
       if (err instanceof SafeError && err.fieldErrors) return { ok: false, message: "Some fields are not valid", fieldErrors: err.fieldErrors };
       throw err;
     }
+    return checkWith(actor, type, merged, input, deps);
   }
-  const outcome = checkStructure(type, decryptCredentials(row));
+  const outcome = await checkWith(actor, type, decryptCredentials(row), input, deps);
   await db().update(registries).set({ lastTestAt: new Date(), lastTest: outcome }).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
-  await audit(team.id, row.id, actor.id, "registry.tested", { ok: outcome.ok, message: outcome.message, fields: Object.keys(outcome.fieldErrors ?? {}) });
+  await audit(team.id, row.id, actor.id, "registry.tested", {
+    ok: outcome.ok,
+    message: outcome.live?.message ?? outcome.message,
+    ...(outcome.live ? { live: outcome.live.status } : {}),
+    fields: Object.keys(outcome.fieldErrors ?? {}),
+  });
   return outcome;
 }
