@@ -32,7 +32,8 @@ export function RegistryActions(props: {
       // Tests the stored credentials on the server; nothing secret comes back.
       const result = await registryClient(props.teamSlug).test({ registryId: props.registryId });
       if (!result.ok) toast.error(result.error);
-      else if (result.data.ok) toast.success(result.data.message);
+      else if (result.data.ok) toast.success(result.data.live?.message ?? result.data.message);
+      else if (result.data.live) toast.error(result.data.live.message);
       else toast.error(`${result.data.message}: ${Object.values(result.data.fieldErrors ?? {}).flat().join("; ")}`);
       router.refresh();
     });

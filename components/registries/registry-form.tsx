@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { Controller, useForm, type Resolver } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { toast } from "sonner";
-import { CheckCircle2, FileUp, XCircle } from "lucide-react";
+import { CheckCircle2, FileUp, Loader2, XCircle } from "lucide-react";
 import {
   REGISTRY_TYPES,
   emptyCredentials,
@@ -56,6 +56,8 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const [testing, startTesting] = useTransition();
   const [formError, setFormError] = useState<string>();
   const [testResult, setTestResult] = useState<TestOutcome>();
+  const [liveResult, setLiveResult] = useState<LiveView>();
+  const [tryImage, setTryImage] = useState("");
   const def = typeDef(type);
   const resolver = useMemo(() => resolverFor(mode, type), [mode, type]);
   const registry = useMemo(() => registryClient(teamSlug), [teamSlug]);
@@ -109,22 +111,28 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
 
   function testConnection() {
     setTestResult(undefined);
+    setLiveResult(undefined);
     startTesting(async () => {
-      // The browser checks first; the server checks again with the same schema.
+      // The structural verdict comes from the browser at once; the server checks the same schema
+      // again, then asks the registry itself, which can take a few seconds.
       const valid = await form.trigger();
       if (!valid) {
         setTestResult({ ok: false, message: "Some fields are not valid: see the messages on the fields" });
         return;
       }
+      setTestResult({ ok: true, message: `Valid: every ${def.label} field is present and well-formed` });
+      if (type !== "Public") setLiveResult({ pending: true });
       const credentials = form.getValues("credentials");
-      const result = await registry.test(edit ? { registryId: edit.registryId, credentials } : { type, credentials });
+      const image = tryImage.trim() || undefined;
+      const result = await registry.test(edit ? { registryId: edit.registryId, credentials, image } : { type, credentials, image });
       if (!result.ok) {
         showServerErrors(result);
-        setTestResult({ ok: false, message: result.error });
+        setLiveResult(result.fieldErrors?.image ? { ok: false, message: result.fieldErrors.image[0]! } : { ok: false, message: result.error });
         return;
       }
       applyFieldErrors(form.setError, fieldPaths, result.data.fieldErrors);
-      setTestResult(result.data);
+      setTestResult({ ok: result.data.fieldErrors ? false : true, message: result.data.message });
+      setLiveResult(result.data.live ? { ok: result.data.live.ok, message: result.data.live.message } : undefined);
     });
   }
 
@@ -164,10 +172,21 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
         )}
         {edit?.lastTest && !edit.lastTest.ok && (
           <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
-            The last check, at {edit.lastTestAt?.slice(0, 16).replace("T", " ")} UTC, failed: {edit.lastTest.message}
+            The last check, at {edit.lastTestAt?.slice(0, 16).replace("T", " ")} UTC, failed: {edit.lastTest.live?.message ?? edit.lastTest.message}
           </p>
         )}
+        {type !== "Public" && (
+          <Field id="try-image" label="Image to try (optional)" help="A repository path such as team/app: Test connection then also checks that these credentials may pull it.">
+            {(a11y) => <Input {...a11y} value={tryImage} onChange={(e) => setTryImage(e.target.value)} placeholder="team/app" spellCheck={false} className="font-mono" />}
+          </Field>
+        )}
         <TestResult result={testResult} />
+        <LiveResult result={liveResult} />
+        {liveResult && !liveResult.pending && !liveResult.ok && (
+          <p className="text-xs text-slate-500" data-testid="save-anyway">
+            The live check failed; you can still save (a registry this server cannot reach, e.g. an air-gapped one, cannot be checked from here).
+          </p>
+        )}
         <div className="flex flex-wrap justify-end gap-3 border-t border-slate-100 pt-5">
           <Button type="button" variant="secondary" onClick={testConnection} pending={testing}>
             Test connection
@@ -228,6 +247,30 @@ function TestResult({ result }: { result?: TestOutcome }) {
           {result.ok ? <CheckCircle2 className="mt-0.5 h-4 w-4 shrink-0" /> : <XCircle className="mt-0.5 h-4 w-4 shrink-0" />}
           <span>{result.message}</span>
         </div>
+      )}
+    </div>
+  );
+}
+
+type LiveView = { pending: true; ok?: undefined; message?: undefined } | { pending?: false; ok: boolean; message: string };
+
+function LiveResult({ result }: { result?: LiveView }) {
+  return (
+    <div aria-live="polite" data-testid="live-result">
+      {result?.pending ? (
+        <div className="flex items-center gap-2 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600" role="status">
+          <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> Checking with the registry…
+        </div>
+      ) : (
+        result && (
+          <div className={`flex items-start gap-2 rounded-md px-3 py-2 text-sm ${result.ok ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`} role="status">
+            {result.ok ? <CheckCircle2 className="mt-0.5 h-4 w-4 shrink-0" /> : <XCircle className="mt-0.5 h-4 w-4 shrink-0" />}
+            <span>
+              <span className="font-medium">Registry says: </span>
+              {result.message}
+            </span>
+          </div>
+        )
       )}
     </div>
   );

@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, gt, ilike, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type TeamRole, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TeamRole, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
@@ -50,6 +50,7 @@ export type RegistryView = {
   updatedAt: Date;
   lastTestAt: Date | null;
   lastTest: TestOutcome | null;
+  lastRefresh: RefreshRecord | null;
   containerCount: number;
 };
 
@@ -94,6 +95,7 @@ function toView(row: Registry, creator: { id: string | null; name: string | null
     updatedAt: row.updatedAt,
     lastTestAt: row.lastTestAt,
     lastTest: row.lastTest,
+    lastRefresh: row.lastRefresh,
     containerCount: containersUsing,
   };
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { KeyRound, Plus, Search } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { listRegistries } from "@/lib/registries/service";
+import { verdictOf } from "@/lib/registries/test-verdict";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -106,8 +107,8 @@ export default async function RegistriesPage({
                     </td>
                     <td className="px-4 py-3">
                       {r.lastTest ? (
-                        <div title={r.lastTest.message}>
-                          <Badge tone={r.lastTest.ok ? "green" : "red"}>{r.lastTest.ok ? "valid" : "failed"}</Badge>
+                        <div title={verdictOf(r.lastTest).message}>
+                          <Badge tone={verdictOf(r.lastTest).tone}>{verdictOf(r.lastTest).label}</Badge>
                           <div className="mt-0.5 text-xs text-slate-400">{formatDateTime(r.lastTestAt)}</div>
                         </div>
                       ) : (

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
 import { assertMayDelete, assertMayUpdate, exportShape, getRegistry, listAudit } from "@/lib/registries/service";
 import { typeDef } from "@/lib/registries/catalog";
+import { verdictOf } from "@/lib/registries/test-verdict";
 import { registryDocumentYaml } from "@/lib/registries/import-export";
 import { SafeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
@@ -47,6 +48,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
     throw err;
   });
   const def = typeDef(registry.type);
+  const lastTest = registry.lastTest ? verdictOf(registry.lastTest) : undefined;
   const row = { createdBy: registry.createdBy?.id ?? null, teamId: team.id };
   const [mayUpdate, mayDelete, audit] = await Promise.all([
     allowed(() => assertMayUpdate(row, user, role)),
@@ -109,16 +111,26 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           <div>
             <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Last test</dt>
             <dd className="mt-1 text-slate-800" data-testid="last-test">
-              {registry.lastTest ? (
+              {lastTest ? (
                 <>
-                  <Badge tone={registry.lastTest.ok ? "green" : "red"}>{registry.lastTest.ok ? "valid" : "failed"}</Badge>{" "}
-                  {formatDateTime(registry.lastTestAt)} — {registry.lastTest.message}
+                  <Badge tone={lastTest.tone}>{lastTest.label}</Badge> {formatDateTime(registry.lastTestAt)} — {lastTest.message}
                 </>
               ) : (
                 "never tested"
               )}
             </dd>
           </div>
+          {registry.lastRefresh && (
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Token refresh</dt>
+              <dd className="mt-1 text-slate-800" data-testid="last-refresh">
+                <Badge tone={registry.lastRefresh.ok ? "green" : "red"}>{registry.lastRefresh.ok ? "ok" : "failed"}</Badge> {formatDateTime(registry.lastRefresh.at)} —{" "}
+                {registry.lastRefresh.ok
+                  ? `renewed in ${registry.lastRefresh.refreshed} place${registry.lastRefresh.refreshed === 1 ? "" : "s"}${registry.lastRefresh.expiresAt ? `, valid until ${formatDateTime(registry.lastRefresh.expiresAt)}` : ""}`
+                  : registry.lastRefresh.failed.map((f) => `${f.where}: ${f.message}`).join("; ")}
+              </dd>
+            </div>
+          )}
           <div>
             <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Used by</dt>
             <dd className="mt-1 text-slate-800">
