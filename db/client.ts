@@ -18,9 +18,16 @@ export type DbHandle = {
   kind: "postgres" | "pglite";
   migrate: () => Promise<void>;
   close: () => Promise<void>;
+  /**
+   * Runs `fn` only if no other process (or call) holds the lock `key`; undefined when it is held.
+   * PostgreSQL: a session advisory lock on a reserved connection, so one runner across instances.
+   * PGlite: one process owns the data dir, so an in-process flag is enough.
+   */
+  exclusively: <T>(key: number, fn: () => Promise<T>) => Promise<T | undefined>;
 };
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
+const held = new Set<number>();
 
 /** PostgreSQL through postgres.js when a URL is given, else embedded PGlite under `dataDir/pglite`. */
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): DbHandle {
@@ -32,6 +39,20 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
       kind: "postgres",
       migrate: () => migratePostgres(db, { migrationsFolder }),
       close: () => client.end({ timeout: 5 }),
+      exclusively: async (key, fn) => {
+        const reserved = await client.reserve();
+        try {
+          const [row] = await reserved`select pg_try_advisory_lock(${key}) as got`;
+          if (!row?.got) return undefined;
+          try {
+            return await fn();
+          } finally {
+            await reserved`select pg_advisory_unlock(${key})`;
+          }
+        } finally {
+          reserved.release();
+        }
+      },
     };
   }
   const dir = path.join(opts.dataDir, "pglite");
@@ -43,6 +64,15 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     kind: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
+    exclusively: async (key, fn) => {
+      if (held.has(key)) return undefined;
+      held.add(key);
+      try {
+        return await fn();
+      } finally {
+        held.delete(key);
+      }
+    },
   };
 }
 

@@ -22,4 +22,6 @@ export async function prepareServer(): Promise<void> {
     );
     process.exit(1);
   }
+  const { startCredentialRefresh } = await import("@/lib/containers/refresh-job");
+  startCredentialRefresh();
 }

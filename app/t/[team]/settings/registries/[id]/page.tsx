@@ -29,6 +29,7 @@ const AUDIT_LABELS: Record<string, string> = {
   "registry.rotated": "Credentials rotated",
   "registry.tested": "Tested",
   "registry.deleted": "Deleted",
+  "registry.credentials_refreshed": "Token refreshed",
 };
 
 function auditDetail(action: string, details: Record<string, unknown>): string {
@@ -36,6 +37,7 @@ function auditDetail(action: string, details: Record<string, unknown>): string {
   if (action === "registry.tested") return String(details.message ?? (details.ok ? "valid" : "failed"));
   if (action === "registry.rotated") return `${fields.join(", ")} → version ${String(details.credentialVersion ?? "")}`;
   if (action === "registry.updated") return fields.length ? `changed ${fields.join(", ")}` : "";
+  if (action === "registry.credentials_refreshed") return details.ok ? `renewed in ${String(details.refreshed)} place(s)` : "failed: see Token refresh above";
   if (action === "registry.created") return `${String(details.type ?? "")} “${String(details.name ?? "")}”`;
   return "";
 }
@@ -148,7 +150,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
               <span className="font-medium text-slate-900">{AUDIT_LABELS[e.action] ?? e.action}</span>
               <span className="text-slate-600">{auditDetail(e.action, e.details)}</span>
               <span className="ml-auto text-xs text-slate-400">
-                {e.actorName ?? "former member"} · {formatDateTime(e.at)}
+                {e.actorName ?? (e.action === "registry.credentials_refreshed" ? "refresh job" : "former member")} · {formatDateTime(e.at)}
               </span>
             </li>
           ))}

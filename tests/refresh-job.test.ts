@@ -1,0 +1,110 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { db } from "@/db";
+import { pullSecrets, registries } from "@/db/schema";
+import { environmentActions } from "@/lib/environments/actions";
+import { containerActions } from "@/lib/containers/actions";
+import { runDeployment } from "@/lib/containers/service";
+import { refreshExpiringCredentials } from "@/lib/containers/refresh-job";
+import { registryActions } from "@/lib/registries/actions";
+import { kubeClients } from "@/lib/deploy/kubernetes";
+import type { KubeSource } from "@/lib/deploy";
+import type { CommandRunner } from "@/lib/deploy/command";
+import { EXAMPLE_CREDENTIALS } from "@/lib/registries/examples";
+import { newUser } from "./fixtures";
+import { startEcrServer, type EcrServer } from "./support/ecr-server";
+import { startKubeServer, type KubeServer } from "./support/kube-server";
+import { startTestRegistry, type TestRegistry } from "./support/test-registry";
+
+/**
+ * The ECR refresh job: tokens that expire soon are exchanged again and written to every
+ * platform-managed Secret and Swarm service that holds them; one runner at a time.
+ */
+
+const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
+let ecr: EcrServer;
+let registry: TestRegistry;
+let kube: KubeServer;
+let owner: Awaited<ReturnType<typeof newUser>>;
+const swarmCalls: { args: string[]; stdin?: string }[] = [];
+const runner: CommandRunner = async (_cmd, args, opts) => {
+  swarmCalls.push({ args: args.slice(2), stdin: opts.stdin });
+  return { code: 0, stdout: "", stderr: "" };
+};
+const deps = () => ({ ecrEndpoint: ecr.url, runner, kube: (src: KubeSource) => kubeClients(src, { timeoutMs: 2000 }) });
+
+beforeAll(async () => {
+  [registry, kube] = await Promise.all([startTestRegistry(), startKubeServer()]);
+  await registry.pushImage("team/app", "1.0");
+  // Tokens that live one hour: inside the job's two-hour horizon from the start.
+  ecr = await startEcrServer({ accessKeyId, secretAccessKey, proxyEndpoint: registry.url, tokenTtlMs: 3600_000, issuePassword: (p) => registry.setUser("AWS", p) });
+  owner = await newUser("refresh");
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([ecr?.close(), registry?.stop(), kube?.close()]);
+});
+
+async function pulls(secret: { data: Record<string, string> }) {
+  const dir = await mkdtemp(path.join(tmpdir(), "refresh-proof-"));
+  await writeFile(path.join(dir, "auth.json"), Buffer.from(secret.data[".dockerconfigjson"]!, "base64"), { mode: 0o600 });
+  return (await registry.inspectWithAuthfile(`${registry.host}/team/app:1.0`, path.join(dir, "auth.json"))).ok;
+}
+
+describe("ECR refresh job", () => {
+  it("renews expiring tokens in Secrets and Swarm services, records it, and runs once at a time", async () => {
+    const teamSlug = owner.team.slug;
+    const reg = await registryActions.create(owner.session, { teamSlug, name: "aws", type: "ECR", credentials: { accessKeyId, secretAccessKey, region: "eu-central-1" } });
+    const k8s = await environmentActions.create(owner.session, { teamSlug, name: "k8s", slug: `rj-${Date.now()}`, orchestrator: "kubernetes", kubeconfig: kube.kubeconfigYaml() });
+    const swarm = await environmentActions.create(owner.session, { teamSlug, name: "swarm", slug: `rjs-${Date.now()}`, orchestrator: "swarm", dockerHost: "unix:///var/run/docker.sock" });
+    if (!reg.ok || !k8s.ok || !swarm.ok) throw new Error("setup");
+    const image = { registryId: reg.data.registryId, imageName: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/app", imageTag: "1.0", replicas: 1, port: null };
+    // Swarm first: the fake ECR keeps only the newest token valid, and the Secret is checked next.
+    for (const environmentId of [swarm.data.environmentId, k8s.data.environmentId]) {
+      const c = await containerActions.create(owner.session, { teamSlug, environmentId, name: "app", ...image });
+      if (!c.ok) throw new Error(JSON.stringify(c));
+      expect(await runDeployment(owner.team, owner.user, { containerId: c.data.containerId, action: "deploy" }, deps())).toMatchObject({ status: "succeeded" });
+    }
+    const places = await db().select().from(pullSecrets).where(eq(pullSecrets.registryId, reg.data.registryId));
+    expect(places.map((p) => p.orchestrator).sort()).toEqual(["kubernetes", "swarm"]);
+    const secretName = `ecr-${reg.data.registryId}-creds`;
+    const namespace = places.find((p) => p.orchestrator === "kubernetes")!.namespace;
+    const before = kube.get("secrets", namespace, secretName);
+    expect(await pulls(before)).toBe(true);
+
+    swarmCalls.length = 0;
+    const callsBefore = ecr.calls.length;
+    const [first, second] = await Promise.all([refreshExpiringCredentials(deps()), refreshExpiringCredentials(deps())]);
+    // One runner: the other call found the lock held and did nothing.
+    expect([first.ran, second.ran].sort()).toEqual([false, true]);
+    expect(first.ran ? first : second).toMatchObject({ registries: 1, refreshed: 2, failed: 0 });
+    expect(ecr.calls.length - callsBefore).toBe(1);
+
+    const after = kube.get("secrets", namespace, secretName);
+    expect(after.data).not.toEqual(before.data);
+    expect(await pulls(before)).toBe(false);
+    expect(await pulls(after)).toBe(true);
+    expect(swarmCalls.map((c) => c.args.slice(0, 2))).toEqual([["login", "--username"], ["service", "update"]]);
+    expect(swarmCalls[1]!.args).toEqual(["service", "update", "--with-registry-auth", "--detach", `${places.find((p) => p.orchestrator === "swarm")!.namespace}_app`]);
+    expect(swarmCalls[0]!.stdin).toBeTruthy();
+
+    const [row] = await db().select().from(registries).where(eq(registries.id, reg.data.registryId));
+    expect(row!.lastRefresh).toMatchObject({ ok: true, refreshed: 2, failed: [] });
+    const renewed = await db().select().from(pullSecrets).where(eq(pullSecrets.registryId, reg.data.registryId));
+    for (const p of renewed) expect(p.expiresAt!.getTime()).toBeGreaterThan(places[0]!.expiresAt!.getTime());
+
+    // A failure is recorded for the registry page.
+    kube.failNext((req) => req.method === "PUT" && req.path.includes("/secrets/"), { status: 503, reason: "ServiceUnavailable", message: "the API server is overloaded" });
+    expect(await refreshExpiringCredentials(deps())).toMatchObject({ ran: true, failed: 1 });
+    const [failedRow] = await db().select().from(registries).where(eq(registries.id, reg.data.registryId));
+    expect(failedRow!.lastRefresh).toMatchObject({ ok: false, failed: [{ where: namespace, message: expect.stringContaining("overloaded") }] });
+  });
+
+  it("leaves credentials that are not about to expire alone", async () => {
+    const run = await refreshExpiringCredentials({ ...deps(), now: new Date(Date.now() - 6 * 3600_000) });
+    expect(run).toMatchObject({ ran: true, registries: 0 });
+  });
+});
