@@ -119,11 +119,13 @@ test("rotate a token: the list shows the update, and the secret never reaches th
   await expect(page.getByTestId("audit-history")).toContainText("Credentials rotated");
   await expect(page.getByTestId("audit-history")).toContainText("token → version 2");
 
+  // The live check asks ghcr.io itself (unreachable from a sandbox, "invalid" for these made-up
+  // tokens elsewhere): either way its verdict is recorded and shown.
   await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByTestId("last-test")).toContainText("valid");
+  await expect(page.getByTestId("last-test")).toContainText("ghcr.io");
 
   await page.goto(`/t/${teamSlug}/settings/registries`);
-  await expect(page.getByTestId("registry-row-Rotating GHCR")).toContainText("valid");
+  await expect(page.getByTestId("registry-row-Rotating GHCR")).toContainText(/unreachable|invalid/);
   await expect(page.getByTestId("registry-row-Rotating GHCR")).toContainText("credentials v2");
   await page.goto(page.url().replace(/\?.*$/, ""));
   await page.getByRole("link", { name: "Rotating GHCR" }).click();

@@ -18,6 +18,8 @@ const name = `regdash_e2e_${Date.now()}`;
 await admin.unsafe(`create database "${name}"`);
 await admin.end();
 
+export const LIVE_CHECK_CA_FILE = path.join(tmpdir(), "dockyard-e2e-live-check-ca.pem");
+
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const server = spawn("npx", ["next", "start", "-p", port], {
@@ -29,6 +31,10 @@ const server = spawn("npx", ["next", "start", "-p", port], {
     DATABASE_URL: url.toString(),
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "regdash-e2e-")),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // The live registry check may reach the loopback test registries, trusting the CA a spec
+    // writes to LIVE_CHECK_CA_FILE (read at each check).
+    LIVE_CHECK_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
+    LIVE_CHECK_CA_FILE: LIVE_CHECK_CA_FILE,
   },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
