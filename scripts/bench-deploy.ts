@@ -1,7 +1,9 @@
 // Deploy-module figures on the Kubernetes test server (tests/support/kube-server.ts):
 //  1. one deploy end to end (action → namespace check, Secret and Deployment written): median of 50;
 //  2. refreshing one registry's pull secret in 200 environments with 20 ms added per request:
-//     wall time and requests per environment, next to the ideal 200 × requests × 20 ms / concurrency.
+//     wall time and requests per environment, next to the ideal 200 × requests × 20 ms / concurrency;
+//  3. the ECR refresh job over 200 ECR-backed environments at the same latency (token exchange
+//     against the fake ECR in tests/support/ecr-server.ts).
 //
 //   npm run bench:deploy [-- environments latencyMs]
 //
@@ -34,13 +36,18 @@ const { createEnvironment } = await import("@/lib/environments/service");
 const { createContainer, runDeployment } = await import("@/lib/containers/service");
 const { containerActions } = await import("@/lib/containers/actions");
 const { refreshPullSecrets } = await import("@/lib/containers/refresh");
+const { refreshExpiringCredentials } = await import("@/lib/containers/refresh-job");
+const { EXAMPLE_CREDENTIALS } = await import("@/lib/registries/examples");
 const { startKubeServer } = await import("../tests/support/kube-server");
+const { startEcrServer } = await import("../tests/support/ecr-server");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 const kube = await startKubeServer();
+const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
+const ecr = await startEcrServer({ accessKeyId, secretAccessKey, proxyEndpoint: "https://123456789012.dkr.ecr.eu-central-1.amazonaws.com" });
 try {
   await ensureMigrated();
   const { user, team } = await signUp({ name: "Bench", email: `bench-${Date.now()}@example.test`, password: "bench-password-123" });
@@ -108,7 +115,27 @@ try {
       `refresh ${environmentCount} environments, ${latencyMs} ms/request, concurrency ${concurrency}: ${ms(wall)} wall, ${perEnv} request(s)/environment, ideal ${ms(ideal)} (${(wall / ideal).toFixed(2)}×)`,
     );
   }
+
+  // 3. The ECR refresh job: every environment also runs a container from an ECR registry.
+  kube.setLatency(0);
+  const { registryId: ecrRegistryId } = await createRegistry(team, user, { type: "ECR", name: "bench ecr", credentials: { accessKeyId, secretAccessKey, region: "eu-central-1" } });
+  for (const env of envs) {
+    const { containerId } = await createContainer(team, user, { environmentId: env.id, name: "worker", registryId: ecrRegistryId, imageName: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/worker", imageTag: "1.0", replicas: 1, port: null });
+    const r = await runDeployment(team, user, { containerId, action: "deploy" }, { ecrEndpoint: ecr.url });
+    if (r.status !== "succeeded") throw new Error(r.message);
+  }
+  kube.setLatency(latencyMs);
+  kube.reset();
+  const jobStarted = performance.now();
+  // As if 11 hours had passed: every token is inside the job's horizon.
+  const run = await refreshExpiringCredentials({ ecrEndpoint: ecr.url, now: new Date(Date.now() + 11 * 3600_000) });
+  const jobWall = performance.now() - jobStarted;
+  if (run.failed > 0 || run.refreshed !== environmentCount) throw new Error(JSON.stringify(run));
+  console.log(
+    `ECR refresh job, ${environmentCount} ECR-backed environments, ${latencyMs} ms/request: ${ms(jobWall)} wall (1 token exchange, ${kube.requests.length / environmentCount} request(s)/environment, concurrency 10; ideal ${ms((environmentCount * latencyMs) / 10)})`,
+  );
 } finally {
+  await ecr.close();
   await kube.close();
   await dbHandle().close();
   await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
