@@ -8,6 +8,7 @@ import { EXAMPLE_CREDENTIALS } from "@/lib/registries/examples";
 import { newUser } from "./fixtures";
 import { startEcrServer, type EcrServer } from "./support/ecr-server";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
+import { startOpenRegistry, startTokenRegistry, type OpenRegistry, type TokenRegistry } from "./support/registry-servers";
 
 /**
  * The live check against the real test registry and against servers that are not registries,
@@ -69,6 +70,45 @@ describe("against the real registry (htpasswd, Basic)", () => {
   it("reports a TLS certificate from an unknown CA as such", async () => {
     const r = await check(registry.url, { allowedNetworks: LOOPBACK });
     expect(r).toMatchObject({ status: "unreachable", message: expect.stringMatching(/TLS error talking to localhost:\d+: .*unknown authority|self-signed/) });
+  });
+});
+
+describe("against the real registry behind a token server (Bearer)", () => {
+  let tokens: TokenRegistry;
+  let open: OpenRegistry;
+  let tokenCa: string;
+  beforeAll(async () => {
+    [tokens, open] = await Promise.all([
+      startTokenRegistry({ users: { alice: "alice-password-0123456789", bob: "bob-password-0123456789" }, access: { bob: ["team/other"] } }),
+      startOpenRegistry(),
+    ]);
+    await tokens.pushImage("team/app", "1.0");
+    tokenCa = await readFile(tokens.caFile, "utf8");
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([tokens?.stop(), open?.stop()]);
+  });
+  const opts = (image?: string) => ({ allowedNetworks: LOOPBACK, extraCa: tokenCa, image });
+  const as = (user: string, password: string, image?: string) => liveCheck("Custom", { url: tokens.url, username: user, password }, opts(image));
+
+  it("valid credentials get a token from the realm the registry names", async () => {
+    expect(await as("alice", "alice-password-0123456789")).toMatchObject({ status: "valid", message: `Valid: ${tokens.host} issued a token for these credentials` });
+    expect(tokens.tokenRequests.at(-1)).toMatchObject({ user: "alice", ok: true });
+  });
+
+  it("wrong credentials are invalid", async () => {
+    expect(await as("alice", "not-alices-password-000")).toMatchObject({ status: "invalid_credentials", ok: false });
+  });
+
+  it("a valid token without pull access to the named repository is reported as such", async () => {
+    expect(await as("alice", "alice-password-0123456789", "team/app")).toMatchObject({ status: "valid", message: expect.stringContaining("can pull team/app") });
+    expect(tokens.tokenRequests.at(-1)?.scope).toEqual(["repository:team/app:pull"]);
+    expect(await as("bob", "bob-password-0123456789", "team/app")).toMatchObject({ status: "no_pull_access", ok: false, message: expect.stringContaining("may not pull team/app") });
+  });
+
+  it("an open registry is reported as needing no authentication", async () => {
+    const r = await liveCheck("Custom", custom(open.url), { allowedNetworks: LOOPBACK, extraCa: await readFile(open.caFile, "utf8") });
+    expect(r).toMatchObject({ status: "no_auth_required", ok: false, message: `${open.host} needs no authentication, so the credentials were not checked` });
   });
 });
 
