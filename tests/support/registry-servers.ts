@@ -67,6 +67,7 @@ const COMMAND_TIMEOUT_MS = 30_000;
  * A registry that accepts only Bearer tokens, and the token server it sends clients to. The token
  * server checks HTTP Basic credentials against `users` and grants `pull` on the repositories in
  * `access[user]` (every repository for a user missing from `access`); push is never granted to them.
+ * The request's `service` and `account` parameters are not checked: every token's `aud` is `service`.
  */
 export async function startTokenRegistry(opts: { users: Record<string, string>; access?: Record<string, string[]> }): Promise<TokenRegistry> {
   const workDir = await mkdtemp(path.join(tmpdir(), "token-registry-"));
@@ -246,7 +247,7 @@ export async function closedPort(): Promise<number> {
 
 /** The `access` entry a scope earns, if any: only repository scopes, only the actions `allowed` names. */
 function grantScope(scope: string, allowed: (repository: string) => string[]): { type: string; name: string; actions: string[] }[] {
-  // "repository:<name>:<actions>", where <name> may itself hold a colon (a registry port).
+  // "repository:<name>:<action>[,<action>…]"
   const first = scope.indexOf(":");
   const last = scope.lastIndexOf(":");
   if (last <= first || scope.slice(0, first) !== "repository") return [];
@@ -283,6 +284,9 @@ interface Pki {
   serverKey: string;
 }
 
+// EC keys: generating them is instant, unlike RSA.
+const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
 async function createPki(workDir: string): Promise<Pki> {
   const certDir = path.join(workDir, "certs");
   await mkdir(certDir);
@@ -296,9 +300,6 @@ async function createPki(workDir: string): Promise<Pki> {
   const server = await issueCertificate(ca, "server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   return { ...ca, certDir, serverCert: server.certFile, serverKey: server.keyFile };
 }
-
-// EC keys: generating them is instant, unlike RSA.
-const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 async function issueCertificate(
   pki: Pick<Pki, "caFile" | "caKey" | "workDir">,
@@ -381,7 +382,7 @@ ${opts.authYaml}`);
   }
 }
 
-/** Polling until a probe yields a value; fails early, with the log's tail, once the process has ended. */
+/** A poll that waits until a probe yields a value; it fails early, with the log's tail, once the process has ended. */
 function waiter(ended: Promise<string>, logFile: string) {
   let endedWhy: string | undefined;
   void ended.then((why) => (endedWhy = why));
