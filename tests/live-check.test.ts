@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { liveCheck, type LiveCheckOptions } from "@/lib/registries/live-check";
 import { registryActions } from "@/lib/registries/actions";
+import { teamActions } from "@/lib/teams/actions";
 import { EXAMPLE_CREDENTIALS } from "@/lib/registries/examples";
 import { newUser } from "./fixtures";
 import { startEcrServer, type EcrServer } from "./support/ecr-server";
@@ -230,5 +231,34 @@ describe("through the action", () => {
     expect(await registryActions.test(session, input)).toMatchObject({ ok: false, code: "rate_limited", error: expect.stringMatching(/^At most 10 live checks a minute: try again in \d+ s$/) });
     // The structural check alone is not limited.
     expect(await registryActions.test(session, { ...input, live: false })).toMatchObject({ ok: true, data: { ok: true } });
+  });
+
+  it("parallel checks cannot slip past the limit", async () => {
+    const { session, team } = await newUser("ratelimit-parallel");
+    const input = { teamSlug: team.slug, type: "Custom", credentials: custom("http://10.255.0.1:5000") };
+    const results = await Promise.all(Array.from({ length: 15 }, () => registryActions.test(session, input)));
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(results.filter((r) => !r.ok && r.code === "rate_limited")).toHaveLength(5);
+  });
+
+  it("a saved secret is only sent to the address it was saved for", async () => {
+    const owner = await newUser("secret-owner");
+    const member = await newUser("secret-member");
+    await teamActions.addMember(owner.session, { teamSlug: owner.team.slug, email: member.user.email, role: "member" });
+    const saved = await registryActions.create(owner.session, { teamSlug: owner.team.slug, name: "ours", type: "Custom", credentials: custom("https://registry.example.com:5000") });
+    if (!saved.ok) throw new Error("setup");
+    const thief = await server((_req, res) => res.writeHead(401, { "www-authenticate": 'Basic realm="x"' }).end());
+    try {
+      const redirect = { teamSlug: owner.team.slug, registryId: saved.data.registryId, credentials: { url: thief.url } };
+      // A member may not test edits of someone else's registry at all.
+      expect(await registryActions.test(member.session, redirect)).toMatchObject({ ok: false, code: "forbidden" });
+      // Its owner may, but must type the password again for a new address.
+      const r = await registryActions.test(owner.session, redirect);
+      expect(r).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { "credentials.password": [expect.stringContaining("Enter the password again")] } } });
+      expect(await registryActions.update(owner.session, redirect)).toMatchObject({ ok: false, fieldErrors: { "credentials.password": [expect.any(String)] } });
+      expect(thief.hits()).toBe(0);
+    } finally {
+      await thief.close();
+    }
   });
 });

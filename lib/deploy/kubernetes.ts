@@ -1,5 +1,6 @@
 import "server-only";
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, type RequestContext, type ResponseContext, type V1Deployment, type V1Secret } from "@kubernetes/client-node";
+import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import { namespaceManifest } from "./manifests";
 
 /**
@@ -28,8 +29,21 @@ export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number 
 /** `kubeconfig` pasted by the user (checked for exec/auth-provider before it is saved), or the pod's service account. */
 export function kubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number } = {}): KubeClients {
   const kc = new KubeConfig();
-  if ("kubeconfig" in source) kc.loadFromString(source.kubeconfig);
-  else kc.loadFromCluster();
+  if ("kubeconfig" in source) {
+    // Built from the checked fields only: the text never reaches the client's own YAML loader,
+    // which would run exec plugins and read token or key files from this server's disk.
+    const check = checkKubeconfig(source.kubeconfig);
+    if (!check.ok) throw new KubeError("kubeconfig", `kubeconfig: ${check.message}`);
+    const t = check.target;
+    kc.loadFromOptions({
+      clusters: [{ name: "target", server: t.server, caData: t.caData, skipTLSVerify: t.skipTLSVerify, tlsServerName: t.tlsServerName }],
+      users: [{ name: "target", token: t.token, certData: t.certData, keyData: t.keyData, username: t.username, password: t.password }],
+      contexts: [{ name: "target", cluster: "target", user: "target", namespace: t.namespace }],
+      currentContext: "target",
+    });
+  } else {
+    kc.loadFromCluster();
+  }
   return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS };
 }
 

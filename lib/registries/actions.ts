@@ -31,7 +31,7 @@ export const registryActions = {
   test: teamAction({
     name: "registry.test",
     schema: testRegistrySchema,
-    body: ({ team, user, input }) => testRegistry(team, user, input),
+    body: ({ team, user, role, input }) => testRegistry(team, user, role, input),
   }),
 
   list: teamAction({

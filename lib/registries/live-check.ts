@@ -111,7 +111,8 @@ class CheckContext {
       const location = reply.headers.location;
       if (reply.status < 300 || reply.status >= 400 || !location || hop >= MAX_REDIRECTS) return reply;
       const next = new URL(location, current);
-      if (next.host !== current.host) auth = undefined;
+      // Not to another host, and never in clear text after a downgrade to http.
+      if (next.host !== current.host || next.protocol !== current.protocol) auth = undefined;
       current = next;
     }
   }

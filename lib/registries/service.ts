@@ -220,18 +220,46 @@ export async function createRegistry(team: TeamRef, actor: Actor, input: Registr
   return { registryId: id };
 }
 
-/** Merges an edit (empty secret = keep) onto the stored credentials and validates the result. */
+/** Where a registry's credentials are sent (ECR keys only ever go to AWS). */
+function destinationOf(type: RegistryType, credentials: Credentials): string {
+  if (type === "ECR") return "aws";
+  if (type === "Custom") {
+    try {
+      return new URL(credentials.url ?? "").origin;
+    } catch {
+      return "";
+    }
+  }
+  return imageHostsOf(type, credentials).join(",");
+}
+
+/**
+ * Merges an edit (empty secret = keep) onto the stored credentials and validates the result.
+ * A kept secret is only ever sent where it was saved for: an edit that changes the registry's
+ * address must type the secrets again, or anyone allowed to test could send them elsewhere.
+ */
 function mergeEdit(row: Registry, edit: Credentials): Credentials {
   const type = row.type as RegistryType;
   const stored = decryptCredentials(row);
   const merged: Credentials = {};
+  const kept: string[] = [];
   for (const name of Object.keys(typeDef(type).fields)) {
     const value = edit[name];
-    merged[name] = value === undefined || (value === "" && secretFieldNames(type).includes(name)) ? (stored[name] ?? "") : value;
+    const keep = value === undefined || (value === "" && secretFieldNames(type).includes(name));
+    if (keep && secretFieldNames(type).includes(name)) kept.push(name);
+    merged[name] = keep ? (stored[name] ?? "") : value;
   }
   const parsed = credentialsSchemaFor(type).safeParse(merged);
   if (!parsed.success) {
     throw new SafeError("invalid", "Some fields need attention", prefixKeys(fieldErrorsOf(parsed.error), "credentials."));
+  }
+  if (kept.length > 0 && destinationOf(type, parsed.data) !== destinationOf(type, stored)) {
+    const fields = typeDef(type).fields;
+    throw new SafeError(
+      "invalid",
+      "The registry's address changed: enter its secrets again",
+      Object.fromEntries(kept.map((n) => [`credentials.${n}`, [`Enter the ${fields[n]!.label.toLowerCase()} again: a saved secret is only sent to the address it was saved for`]])),
+    );
   }
   return parsed.data;
 }
@@ -367,19 +395,26 @@ export function checkStructure(type: RegistryType, credentials: unknown): TestOu
   return { ok: false, message: "Some fields are not valid", fieldErrors: prefixKeys(fieldErrorsOf(parsed.error), "credentials.") };
 }
 
-/** At most LIVE_CHECKS_PER_MINUTE per user, counted in the database so every instance agrees. */
+/**
+ * At most LIVE_CHECKS_PER_MINUTE per user, counted in the database so every instance agrees; a
+ * per-user transaction lock makes the count and the insert one step, so parallel calls cannot
+ * all slip under the limit.
+ */
 async function takeLiveCheck(userId: string) {
-  const since = new Date(Date.now() - 60_000);
-  const [recent] = await db()
-    .select({ n: count(), oldest: sql<Date | string>`min(${liveChecks.at})` })
-    .from(liveChecks)
-    .where(and(eq(liveChecks.userId, userId), gt(liveChecks.at, since)));
-  if (Number(recent?.n ?? 0) >= LIVE_CHECKS_PER_MINUTE) {
-    const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : Date.now();
-    const wait = Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000));
-    throw new SafeError("rate_limited", `At most ${LIVE_CHECKS_PER_MINUTE} live checks a minute: try again in ${wait} s`);
-  }
-  await db().insert(liveChecks).values({ userId });
+  await db().transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`live-check:${userId}`}))`);
+    const since = new Date(Date.now() - 60_000);
+    const [recent] = await tx
+      .select({ n: count(), oldest: sql<Date | string>`min(${liveChecks.at})` })
+      .from(liveChecks)
+      .where(and(eq(liveChecks.userId, userId), gt(liveChecks.at, since)));
+    if (Number(recent?.n ?? 0) >= LIVE_CHECKS_PER_MINUTE) {
+      const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : Date.now();
+      const wait = Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000));
+      throw new SafeError("rate_limited", `At most ${LIVE_CHECKS_PER_MINUTE} live checks a minute: try again in ${wait} s`);
+    }
+    await tx.insert(liveChecks).values({ userId });
+  });
 }
 
 function liveOptions(image?: string): LiveCheckOptions {
@@ -407,7 +442,7 @@ async function checkWith(actor: Actor, type: RegistryType, credentials: Credenti
   return { ok: live.ok, message: structural.message, live };
 }
 
-export async function testRegistry(team: TeamRef, actor: Actor, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
+export async function testRegistry(team: TeamRef, actor: Actor, role: TeamRole, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
   if (!input.registryId) {
     if (!input.type) throw fieldError("type", "Choose a registry type");
     return checkWith(actor, input.type, input.credentials ?? {}, input, deps);
@@ -415,7 +450,9 @@ export async function testRegistry(team: TeamRef, actor: Actor, input: TestInput
   const row = await loadRow(team.id, input.registryId);
   const type = row.type as RegistryType;
   if (input.credentials) {
-    // From the edit form: unsaved values merged onto the stored ones; nothing is recorded.
+    // From the edit form: unsaved values merged onto the stored ones; nothing is recorded. Only
+    // those who may edit the registry may test edits of it.
+    assertMayUpdate(row, actor, role);
     let merged: Credentials;
     try {
       merged = mergeEdit(row, input.credentials);
