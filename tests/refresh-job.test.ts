@@ -63,9 +63,11 @@ describe("ECR refresh job", () => {
     if (!reg.ok || !k8s.ok || !swarm.ok) throw new Error("setup");
     const image = { registryId: reg.data.registryId, imageName: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/app", imageTag: "1.0", replicas: 1, port: null };
     // Swarm first: the fake ECR keeps only the newest token valid, and the Secret is checked next.
+    const containerIds: string[] = [];
     for (const environmentId of [swarm.data.environmentId, k8s.data.environmentId]) {
       const c = await containerActions.create(owner.session, { teamSlug, environmentId, name: "app", ...image });
       if (!c.ok) throw new Error(JSON.stringify(c));
+      containerIds.push(c.data.containerId);
       expect(await runDeployment(owner.team, owner.user, { containerId: c.data.containerId, action: "deploy" }, deps())).toMatchObject({ status: "succeeded" });
     }
     const places = await db().select().from(pullSecrets).where(eq(pullSecrets.registryId, reg.data.registryId));
@@ -87,8 +89,11 @@ describe("ECR refresh job", () => {
     expect(after.data).not.toEqual(before.data);
     expect(await pulls(before)).toBe(false);
     expect(await pulls(after)).toBe(true);
-    expect(swarmCalls.map((c) => c.args.slice(0, 2))).toEqual([["login", "--username"], ["service", "update"]]);
-    expect(swarmCalls[1]!.args).toEqual(["service", "update", "--with-registry-auth", "--detach", `${places.find((p) => p.orchestrator === "swarm")!.namespace}_app`]);
+    const swarmPlace = places.find((p) => p.orchestrator === "swarm")!;
+    // The service was logged in to the image's own host, and is renewed on it.
+    expect(swarmPlace.namespace).toBe("123456789012.dkr.ecr.eu-central-1.amazonaws.com");
+    expect(swarmCalls[0]!.args).toEqual(["login", "--username", "AWS", "--password-stdin", swarmPlace.namespace]);
+    expect(swarmCalls[1]!.args).toEqual(["service", "update", "--with-registry-auth", "--detach", swarmPlace.secretName]);
     expect(swarmCalls[0]!.stdin).toBeTruthy();
 
     const [row] = await db().select().from(registries).where(eq(registries.id, reg.data.registryId));
@@ -101,6 +106,11 @@ describe("ECR refresh job", () => {
     expect(await refreshExpiringCredentials(deps())).toMatchObject({ ran: true, failed: 1 });
     const [failedRow] = await db().select().from(registries).where(eq(registries.id, reg.data.registryId));
     expect(failedRow!.lastRefresh).toMatchObject({ ok: false, failed: [{ where: namespace, message: expect.stringContaining("overloaded") }] });
+
+    // Moved to another registry, the Swarm service no longer holds this token: nothing to renew there.
+    expect(await containerActions.update(owner.session, { teamSlug, containerId: containerIds[0]!, registryId: "", imageName: "nginx", imageTag: "1.27", replicas: 1, port: null })).toMatchObject({ ok: true });
+    const left = await db().select().from(pullSecrets).where(eq(pullSecrets.registryId, reg.data.registryId));
+    expect(left.map((p) => p.orchestrator)).toEqual(["kubernetes"]);
   });
 
   it("leaves credentials that are not about to expire alone", async () => {

@@ -48,7 +48,7 @@ export async function refreshPullSecrets(teamId: string, registryId: string, dep
     const where = place.orchestrator === "swarm" ? `service ${place.secretName}` : namespaceOf(environment.slug);
     try {
       if (target.orchestrator === "kubernetes") await refreshPullSecret(target, { environment, registry: registryRef, credentials }, deps);
-      else if (target.orchestrator === "swarm") await refreshSwarmService(target, place.secretName, credentials, deps);
+      else if (target.orchestrator === "swarm") await refreshSwarmService(target, { name: place.secretName, loginServer: place.namespace }, credentials, deps);
       else return;
       outcome.refreshed.push(where);
       done.push({ environmentId: environment.id, secretName: place.secretName });

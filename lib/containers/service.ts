@@ -24,6 +24,7 @@ import { EcrError } from "@/lib/deploy/ecr";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
 import { redactor } from "@/lib/deploy/redact";
+import { loginServerFor } from "@/lib/deploy/docker-config";
 import { imageBelongsTo, mismatchMessage, parseImage, type ImageReference } from "@/lib/registries/image-ref";
 import { imageHostsOf, secretFieldNames, typeDef, type RegistryType } from "@/lib/registries/catalog";
 import { decryptCredentials } from "@/lib/registries/service";
@@ -213,6 +214,13 @@ export async function updateContainer(team: TeamRef, actor: Actor, input: Omit<C
       .update(containers)
       .set({ registryId: reg?.id ?? null, imageName: input.imageName.trim(), imageTag: input.imageTag.trim(), replicas: input.replicas, port: input.port, updatedAt: new Date() })
       .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+    if ((reg?.id ?? null) !== row.registryId) {
+      // The Swarm service no longer holds the old registry's token: the refresh job must not renew it there.
+      const env = await loadEnvironment(team.id, row.environmentId);
+      await db()
+        .delete(pullSecrets)
+        .where(and(eq(pullSecrets.environmentId, env.id), eq(pullSecrets.orchestrator, "swarm"), eq(pullSecrets.secretName, swarmServiceName({ environmentSlug: env.slug, container: row }))));
+    }
   } catch (err) {
     if (isForeignKeyViolation(err)) throw fieldError("registryId", "This registry was just deleted; choose another");
     throw err;
@@ -351,7 +359,8 @@ export async function runDeployment(
       reg && credentials && target.orchestrator === "kubernetes"
         ? { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) }
         : reg && credentials?.expiresAt && target.orchestrator === "swarm"
-          ? { orchestrator: "swarm", namespace: env.slug, secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
+          ? // For a service, `namespace` holds the server the deploy logged in to (the image's own host).
+            { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
           : undefined;
     if (reg && credentials && kept) {
       const values = { ...kept, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };

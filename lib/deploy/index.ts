@@ -208,12 +208,13 @@ export async function refreshPullSecret(
  */
 export async function refreshSwarmService(
   target: Extract<DeployTarget, { docker: DockerHost }>,
-  serviceName: string,
+  service: { name: string; loginServer: string },
   credentials: PullCredentials,
   deps: DeployDeps,
 ) {
   const redact = redactor(secretsOf(target, credentials));
-  const server = credentials.serverKeys[0]!;
+  const server = service.loginServer;
+  const serviceName = service.name;
   await withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
     await runChecked(session, loginCommand(server, credentials.username, credentials.password), redact);
     await runChecked(session, { step: "docker service update", args: ["service", "update", "--with-registry-auth", "--detach", serviceName] }, redact);
