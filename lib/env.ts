@@ -53,6 +53,7 @@ const schema = z.object({
     .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { message: "must be a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,127.0.0.0/8" })))
     .optional(),
   LIVE_CHECK_CA_FILE: z.string().min(1).optional(),
+  ALLOW_LOCAL_ORCHESTRATORS: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
 });
 
 export type Env = {
@@ -72,6 +73,8 @@ export type Env = {
   liveCheckAllowedNetworks: string[];
   /** A PEM file of extra CAs the live check trusts (a private registry's CA). */
   liveCheckCaFile: string | undefined;
+  /** Whether environments may use unix:// Docker sockets or the in-cluster service account: both reach the dashboard's own host. */
+  allowLocalOrchestrators: boolean;
 };
 
 export class EnvError extends Error {}
@@ -147,6 +150,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     dockerCli: raw.DOCKER_CLI,
     liveCheckAllowedNetworks: raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [],
     liveCheckCaFile: raw.LIVE_CHECK_CA_FILE,
+    allowLocalOrchestrators: raw.ALLOW_LOCAL_ORCHESTRATORS === "true",
   };
 }
 

@@ -8,6 +8,7 @@ import { registryActions } from "@/lib/registries/actions";
 import { exampleInput } from "@/lib/registries/examples";
 import { teamActions } from "@/lib/teams/actions";
 import type { Session } from "@/lib/actions/safe-action";
+import { env } from "@/lib/env";
 import { newUser } from "./fixtures";
 
 const KUBE_TOKEN = "kube-token-that-must-never-be-stored-in-clear";
@@ -81,6 +82,18 @@ describe("environments", () => {
     expect(await environmentActions.create(w.owner.session, { ...base, dockerHost: "ssh://deploy@node-1" })).toMatchObject({ fieldErrors: { sshPrivateKey: [expect.any(String)] } });
     const tcp = await environmentActions.create(w.owner.session, { ...base, dockerHost: "tcp://node-1:2376" });
     expect(Object.keys((tcp as { fieldErrors: object }).fieldErrors).sort()).toEqual(["tlsCa", "tlsCert", "tlsKey"]);
+  });
+
+  it("unix:// sockets and the in-cluster account need the operator's consent", async () => {
+    env().allowLocalOrchestrators = false;
+    try {
+      const unix = await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "local", slug: slug(), orchestrator: "compose", dockerHost: "unix:///var/run/docker.sock" });
+      expect(unix).toMatchObject({ ok: false, fieldErrors: { dockerHost: [expect.stringContaining("ALLOW_LOCAL_ORCHESTRATORS=true")] } });
+      const inCluster = await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "incluster", slug: slug(), orchestrator: "kubernetes", kubeMode: "in-cluster" });
+      expect(inCluster).toMatchObject({ ok: false, fieldErrors: { kubeMode: [expect.stringContaining("in-cluster service account")] } });
+    } finally {
+      env().allowLocalOrchestrators = true;
+    }
   });
 
   it("stores the kubeconfig encrypted: its token is nowhere in the table", async () => {

@@ -6,3 +6,4 @@ process.env.DATA_DIR = inject("dataDir");
 process.env.AUTH_SECRET = "test-auth-secret-that-is-long-enough-0123456789";
 process.env.CREDENTIALS_KEY = Buffer.alloc(32, 7).toString("base64");
 process.env.LOG_LEVEL = "silent";
+process.env.ALLOW_LOCAL_ORCHESTRATORS = "true";

@@ -85,7 +85,7 @@ export function EnvironmentForm({ teamSlug }: { teamSlug: string }) {
 
       {orchestrator === "kubernetes" ? (
         <>
-          <Field id="env-kube-mode" label="Connect with">
+          <Field id="env-kube-mode" label="Connect with" error={errors.kubeMode?.message}>
             {(a11y) => (
               <Controller
                 control={form.control}

@@ -8,6 +8,7 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError, notFound } from "@/lib/errors";
 import { requireRole } from "@/lib/actions/safe-action";
+import { env } from "@/lib/env";
 import type { DeployTarget } from "@/lib/deploy";
 import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
@@ -89,8 +90,14 @@ function connectionOf(input: EnvironmentValues): { visible: Record<string, strin
   return { visible: { dockerHost: input.dockerHost }, secret };
 }
 
+const LOCAL_REFUSED = "reaches the dashboard's own host, so any team owner would control it; an operator allows it with ALLOW_LOCAL_ORCHESTRATORS=true";
+
 export async function createEnvironment(team: TeamRef, actor: Actor, role: TeamRole, input: EnvironmentValues) {
   requireRole(role, ["owner", "admin"], "add environments");
+  if (!env().allowLocalOrchestrators) {
+    if (input.orchestrator === "kubernetes" && input.kubeMode === "in-cluster") throw fieldError("kubeMode", `The in-cluster service account ${LOCAL_REFUSED}`);
+    if (input.orchestrator !== "kubernetes" && input.dockerHost.startsWith("unix://")) throw fieldError("dockerHost", `A unix:// socket ${LOCAL_REFUSED}`);
+  }
   const id = newId("env");
   const { visible, secret } = connectionOf(input);
   const keyring = credentialsKeyring();
