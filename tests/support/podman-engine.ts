@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stopProcess, whenEnded } from "./processes";
 
 /**
  * A real Docker-compatible engine for tests: `podman system service` (rootful) on a socket of its
@@ -115,21 +116,4 @@ async function readLogTail(logFile: string): Promise<string> {
   return (await readFile(logFile, "utf8").catch(() => "")).slice(-2000);
 }
 
-/**
- * Resolves, with how, once the process has ended or failed to start. Call it right after spawn:
- * the listener also keeps a spawn error (a missing binary) from crashing the test process.
- */
-function whenEnded(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve(`exited (${code ?? signal})`));
-    child.on("error", (error) => resolve(`failed: ${error.message}`));
-  });
-}
 
-async function stopProcess(child: ChildProcess, ended: Promise<string>): Promise<void> {
-  // podman shuts the service down cleanly on SIGTERM; SIGKILL only if it hangs.
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await ended;
-  clearTimeout(timer);
-}

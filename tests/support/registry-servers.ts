@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, createPrivateKey, randomBytes, randomUUID, sign, X509Certificate, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomBytes, randomUUID, sign, X509Certificate, type KeyObject } from "node:crypto";
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, request } from "node:https";
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
 import { authfileJson } from "@/tests/support/test-registry";
+import { writeOciLayout } from "./oci-image";
+import { runChecked, whenEnded } from "./processes";
 
 /**
  * Servers that stand in for what a user may type as a registry address: a registry with Docker
@@ -61,7 +62,6 @@ export interface SilentServer {
 const SERVICE = "token-registry";
 const ISSUER = "registry-servers token issuer";
 const TOKEN_TTL_SECONDS = 300;
-const COMMAND_TIMEOUT_MS = 30_000;
 
 /**
  * A registry that accepts only Bearer tokens, and the token server it sends clients to. The token
@@ -400,16 +400,6 @@ function waiter(ended: Promise<string>, logFile: string) {
   };
 }
 
-/**
- * Resolves, with how, once the process has ended or failed to start. Call it right after spawn:
- * the listener also keeps a spawn error (a missing binary) from crashing the test process.
- */
-function whenEnded(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve(`exited (${code ?? signal})`));
-    child.on("error", (error) => resolve(`failed: ${error.message}`));
-  });
-}
 
 function getStatus(url: string, ca: Buffer): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
@@ -423,41 +413,6 @@ function getStatus(url: string, ca: Buffer): Promise<number | undefined> {
   });
 }
 
-/** An `oci:` image layout holding one image, tagged `tag`, whose single layer is /hello.txt. */
-async function writeOciLayout(dir: string, tag: string, fileContent: string): Promise<void> {
-  const blobsDir = path.join(dir, "blobs", "sha256");
-  await mkdir(blobsDir, { recursive: true });
-  const addBlob = async (mediaType: string, data: Buffer) => {
-    const hex = createHash("sha256").update(data).digest("hex");
-    await writeFile(path.join(blobsDir, hex), data);
-    return { mediaType, digest: `sha256:${hex}`, size: data.length };
-  };
-
-  const contentDir = path.join(dir, "content");
-  await mkdir(contentDir);
-  await writeFile(path.join(contentDir, "hello.txt"), fileContent);
-  const tarFile = path.join(dir, "layer.tar");
-  await runChecked("tar", ["--create", "--file", tarFile, "--owner=0", "--group=0", "--numeric-owner", "-C", contentDir, "hello.txt"]);
-  const tar = await readFile(tarFile);
-  const layer = await addBlob("application/vnd.oci.image.layer.v1.tar+gzip", gzipSync(tar));
-  const config = await addBlob(
-    "application/vnd.oci.image.config.v1+json",
-    Buffer.from(JSON.stringify({
-      architecture: process.arch === "x64" ? "amd64" : process.arch,
-      os: "linux",
-      rootfs: { type: "layers", diff_ids: [`sha256:${createHash("sha256").update(tar).digest("hex")}`] },
-    })),
-  );
-  const manifest = await addBlob(
-    "application/vnd.oci.image.manifest.v1+json",
-    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] })),
-  );
-  await writeFile(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  await writeFile(
-    path.join(dir, "index.json"),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": tag } }] }),
-  );
-}
 
 async function listen(server: TcpServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -484,13 +439,3 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (result ??= fn());
 }
 
-async function runChecked(cmd: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], timeout: COMMAND_TIMEOUT_MS });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
-  if (code !== 0) throw new Error(`${cmd} ${args[0] ?? ""} failed (exit ${code}):\n${stderr}`);
-}

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
 import bcrypt from "bcryptjs";
+import { writeOciLayout } from "./oci-image";
+import { run, runChecked, stopProcess, whenEnded } from "./processes";
 
 /**
  * A real, private container registry for tests: CNCF Distribution (Debian's `docker-registry`)
@@ -42,7 +43,6 @@ const CONTAINERS_CERTS_DIR = "/etc/containers/certs.d";
 // a pull makes several, so the default cost (10) would add noticeable time to every test.
 const BCRYPT_COST = 4;
 
-const COMMAND_TIMEOUT_MS = 30_000;
 
 export async function startTestRegistry(opts: { users?: Record<string, string> } = {}): Promise<TestRegistry> {
   const workDir = await mkdtemp(path.join(tmpdir(), "test-registry-"));
@@ -220,44 +220,6 @@ auth:
 `;
 }
 
-/** An `oci:` image layout holding one image, tagged `tag`, whose single layer is /hello.txt. */
-async function writeOciLayout(dir: string, tag: string, fileContent: string): Promise<void> {
-  const blobsDir = path.join(dir, "blobs", "sha256");
-  await mkdir(blobsDir, { recursive: true });
-  const addBlob = async (mediaType: string, data: Buffer) => {
-    const hex = createHash("sha256").update(data).digest("hex");
-    await writeFile(path.join(blobsDir, hex), data);
-    return { mediaType, digest: `sha256:${hex}`, size: data.length };
-  };
-
-  const contentDir = path.join(dir, "content");
-  await mkdir(contentDir);
-  await writeFile(path.join(contentDir, "hello.txt"), fileContent);
-  const tarFile = path.join(dir, "layer.tar");
-  await runChecked("tar", ["--create", "--file", tarFile, "--owner=0", "--group=0", "--numeric-owner", "-C", contentDir, "hello.txt"]);
-  const tar = await readFile(tarFile);
-  const diffId = `sha256:${createHash("sha256").update(tar).digest("hex")}`;
-  const layerGz = gzipSync(tar);
-  const layer = await addBlob("application/vnd.oci.image.layer.v1.tar+gzip", layerGz);
-
-  const config = await addBlob(
-    "application/vnd.oci.image.config.v1+json",
-    Buffer.from(JSON.stringify({
-      architecture: process.arch === "x64" ? "amd64" : process.arch,
-      os: "linux",
-      rootfs: { type: "layers", diff_ids: [diffId] },
-    })),
-  );
-  const manifest = await addBlob(
-    "application/vnd.oci.image.manifest.v1+json",
-    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] })),
-  );
-  await writeFile(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  await writeFile(
-    path.join(dir, "index.json"),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": tag } }] }),
-  );
-}
 
 /** Polls `probe` until it yields a value; fails early, with the log's tail, if the process exits. */
 async function waitFor<T>(what: string, ended: Promise<string>, logFile: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -291,44 +253,7 @@ function getStatus(url: string, caFile: string): Promise<number | undefined> {
   );
 }
 
-/**
- * Resolves, with how, once the process has ended or failed to start. Call it right after spawn:
- * the listener also keeps a spawn error (a missing binary) from crashing the test process.
- */
-function whenEnded(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve(`exited (${code ?? signal})`));
-    child.on("error", (error) => resolve(`failed: ${error.message}`));
-  });
-}
 
-async function stopProcess(child: ChildProcess, ended: Promise<string>): Promise<void> {
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await ended;
-  clearTimeout(timer);
-}
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function run(cmd: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], timeout: COMMAND_TIMEOUT_MS });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
-async function runChecked(cmd: string, args: string[]): Promise<RunResult> {
-  const r = await run(cmd, args);
-  if (r.code !== 0) throw new Error(`${cmd} ${args[0] ?? ""} failed (exit ${r.code}):\n${r.stderr}`);
-  return r;
-}
