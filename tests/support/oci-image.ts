@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { runChecked } from "./processes";
@@ -41,4 +41,31 @@ export async function writeOciLayout(dir: string, tag: string, fileContent: stri
     path.join(dir, "index.json"),
     JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { "org.opencontainers.image.ref.name": tag } }] }),
   );
+}
+
+/**
+ * Builds a tiny image in a scratch layout under `workDir` and pushes it to `<host>/<repo>:<tag>`
+ * with skopeo, authenticating from `authfile` and trusting the CA in `certDir`; resolves to the
+ * pushed manifest digest.
+ */
+export async function pushTestImage(opts: { workDir: string; authfile: string; certDir: string; host: string; repo: string; tag: string }): Promise<string> {
+  const { workDir, authfile, certDir, host, repo, tag } = opts;
+  const layoutDir = await mkdtemp(path.join(workDir, "oci-"));
+  try {
+    await writeOciLayout(layoutDir, tag, `${repo}:${tag}\n`);
+    const digestFile = path.join(layoutDir, "pushed-digest");
+    await runChecked("skopeo", [
+      "copy",
+      // The system signature policy is not ours to depend on; this image is made right here.
+      "--insecure-policy",
+      "--authfile", authfile,
+      "--dest-cert-dir", certDir,
+      "--digestfile", digestFile,
+      `oci:${layoutDir}:${tag}`,
+      `docker://${host}/${repo}:${tag}`,
+    ]);
+    return (await readFile(digestFile, "utf8")).trim();
+  } finally {
+    await rm(layoutDir, { recursive: true, force: true });
+  }
 }

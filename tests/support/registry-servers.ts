@@ -7,7 +7,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { authfileJson } from "@/tests/support/test-registry";
-import { writeOciLayout } from "./oci-image";
+import { pushTestImage } from "./oci-image";
 import { runChecked, whenEnded } from "./processes";
 
 /**
@@ -149,26 +149,7 @@ export async function startTokenRegistry(opts: { users: Record<string, string>; 
       realm,
       service: SERVICE,
       tokenRequests,
-      async pushImage(repo, tag) {
-        const layoutDir = await mkdtemp(path.join(workDir, "oci-"));
-        try {
-          await writeOciLayout(layoutDir, tag, `${repo}:${tag}\n`);
-          const digestFile = path.join(layoutDir, "pushed-digest");
-          await runChecked("skopeo", [
-            "copy",
-            // The system signature policy is not ours to depend on; this image is made right here.
-            "--insecure-policy",
-            "--authfile", pusherAuthfile,
-            "--dest-cert-dir", pki.certDir,
-            "--digestfile", digestFile,
-            `oci:${layoutDir}:${tag}`,
-            `docker://${host}/${repo}:${tag}`,
-          ]);
-          return (await readFile(digestFile, "utf8")).trim();
-        } finally {
-          await rm(layoutDir, { recursive: true, force: true });
-        }
-      },
+      pushImage: (repo, tag) => pushTestImage({ workDir, authfile: pusherAuthfile, certDir: pki.certDir, host, repo, tag }),
       stop,
     };
   } catch (error) {

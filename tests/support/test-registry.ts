@@ -5,7 +5,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import bcrypt from "bcryptjs";
-import { writeOciLayout } from "./oci-image";
+import { pushTestImage } from "./oci-image";
 import { run, runChecked, stopProcess, whenEnded } from "./processes";
 
 /**
@@ -127,26 +127,7 @@ export async function startTestRegistry(opts: { users?: Record<string, string> }
         users.delete(name);
         await writeHtpasswd();
       },
-      async pushImage(repo, tag) {
-        const layoutDir = await mkdtemp(path.join(workDir, "oci-"));
-        try {
-          await writeOciLayout(layoutDir, tag, `${repo}:${tag}\n`);
-          const digestFile = path.join(layoutDir, "pushed-digest");
-          await runChecked("skopeo", [
-            "copy",
-            // The system signature policy is not ours to depend on; this image is made right here.
-            "--insecure-policy",
-            "--authfile", pusherAuthfile,
-            "--dest-cert-dir", certDir,
-            "--digestfile", digestFile,
-            `oci:${layoutDir}:${tag}`,
-            `docker://${host}/${repo}:${tag}`,
-          ]);
-          return (await readFile(digestFile, "utf8")).trim();
-        } finally {
-          await rm(layoutDir, { recursive: true, force: true });
-        }
-      },
+      pushImage: (repo, tag) => pushTestImage({ workDir, authfile: pusherAuthfile, certDir: certDir, host, repo, tag }),
       async inspectWithAuthfile(image, authfile) {
         const r = await run("skopeo", ["inspect", "--authfile", authfile, "--cert-dir", certDir, `docker://${image}`]);
         return { ok: r.code === 0, stderr: r.stderr };
