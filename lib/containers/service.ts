@@ -282,9 +282,9 @@ function stepOf(err: unknown): string {
   return "deploy";
 }
 
-async function specFor(teamId: string, row: Container, action: DeploymentAction) {
+/** `reg` is the container's registry row as the caller loaded it (null when it has none or it is gone). */
+async function specFor(teamId: string, row: Container, action: DeploymentAction, reg: Registry | null) {
   const env = await loadEnvironment(teamId, row.environmentId);
-  const reg = await loadRegistryRow(teamId, row.registryId);
   if (row.registryId && !reg) throw new StepError("registry", "The container's registry no longer exists");
   const parsed = parseImage(row.imageName, row.imageTag);
   if (!parsed.ok) throw new StepError("image", parsed.message);
@@ -340,7 +340,8 @@ export async function runDeployment(
 
   let secrets: string[] = [];
   try {
-    const { env, reg, spec } = await specFor(team.id, row, input.action);
+    // The same registry row the record names: the version recorded is the version pulled with.
+    const { env, reg, spec } = await specFor(team.id, row, input.action, registryAtStart);
     const target = targetOf(env);
     secrets = secretsOf(target, null);
     if (reg) {
@@ -391,7 +392,7 @@ async function finish(deploymentId: string, teamId: string, outcome: { status: "
 /** Exactly what the next deploy applies, secrets masked; neither AWS nor the cluster is called. */
 export async function previewContainer(team: TeamRef, containerId: string): Promise<PreviewPart[]> {
   const row = await loadContainer(team.id, containerId);
-  const { env, reg, spec } = await specFor(team.id, row, "deploy");
+  const { env, reg, spec } = await specFor(team.id, row, "deploy", await loadRegistryRow(team.id, row.registryId));
   const credentials = reg ? previewCredentialsFor(reg, spec.image.domain) : null;
   const [previous] = await db()
     .select({ id: deployments.id })
