@@ -99,11 +99,6 @@ export function loginCommand(server: string, username: string, password: string)
   return { step: `docker login ${server}`, args: ["login", "--username", username, "--password-stdin", server], stdin: password };
 }
 
-/** `docker login` through the session; a refusal is a DockerError with the CLI's (redacted) reason. */
-export async function dockerLogin(session: DockerSession, cmd: DockerCommand, redact: (s: string) => string) {
-  await runChecked(session, cmd, redact);
-}
-
 export async function runChecked(session: DockerSession, cmd: DockerCommand, redact: (s: string) => string): Promise<RunResult> {
   const result = await session.run(cmd);
   if (result.code !== 0) {
