@@ -9,6 +9,8 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
+  /** Bumped by "sign out everywhere" and a password change: tokens of an older generation are refused. */
+  sessionGeneration: integer("session_generation").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -35,15 +37,24 @@ export const memberships = pgTable(
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
 );
 
-/** Failed sign-ins, counted per e-mail to slow down password guessing. */
-export const signInFailures = pgTable(
-  "sign_in_failures",
+/**
+ * Sign-in attempts counted per key (`client:<address>` or `email:<e-mail>|<address>`) in a fixed
+ * window; one upsert counts and reads, so parallel attempts cannot slip past the limit.
+ */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull().defaultNow(),
+  attempts: integer("attempts").notNull().default(0),
+});
+
+/** Sessions signed out before their token expired: a token whose id is here is refused. */
+export const revokedSessions = pgTable(
+  "revoked_sessions",
   {
-    id: serial("id").primaryKey(),
-    email: text("email").notNull(),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    sessionId: text("session_id").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("sign_in_failures_email_at_idx").on(t.email, t.at)],
+  (t) => [index("revoked_sessions_expiry_idx").on(t.expiresAt)],
 );
 
 /** What the registry said to a live check (see lib/registries/live-check.ts). */
@@ -86,7 +97,8 @@ export type Orchestrator = (typeof orchestrator.enumValues)[number];
 /**
  * A deploy target. `connection` holds what may be shown (mode, Docker host, API server); the
  * kubeconfig, SSH key and TLS material are one AES-256-GCM envelope like registry secrets.
- * The slug is unique across the platform: namespaces `env-<slug>` may share a cluster.
+ * The slug is unique within the team, and within the place its names live (`cluster`: the API
+ * server, "in-cluster", or the Docker host), where `env-<slug>` of two teams would collide.
  */
 export const environments = pgTable(
   "environments",
@@ -99,13 +111,21 @@ export const environments = pgTable(
     slug: text("slug").notNull(),
     orchestrator: orchestrator("orchestrator").notNull().default("kubernetes"),
     connection: jsonb("connection").$type<Record<string, string>>().notNull().default({}),
+    /** Where the environment's names live: the API server URL, "in-cluster", or the Docker host. */
+    cluster: text("cluster").notNull().default(""),
     secretCiphertext: text("secret_ciphertext"),
     keyId: text("key_id"),
+    /** `ssh://` hosts: the host keys seen on first use (known_hosts lines), enforced afterwards. */
+    sshKnownHosts: text("ssh_known_hosts"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("environments_slug_idx").on(t.slug), uniqueIndex("environments_team_name_idx").on(t.teamId, t.name)],
+  (t) => [
+    uniqueIndex("environments_team_slug_idx").on(t.teamId, t.slug),
+    uniqueIndex("environments_cluster_slug_idx").on(t.cluster, t.slug),
+    uniqueIndex("environments_team_name_idx").on(t.teamId, t.name),
+  ],
 );
 
 /**
