@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { auditEvents, containers, environments, registries } from "@/db/schema";
 import { registryActions } from "@/lib/registries/actions";
@@ -187,6 +187,27 @@ describe("update and audit", () => {
     const dump = JSON.stringify(events);
     expect(dump).not.toContain("brand-new-secret");
     expect(dump).not.toContain(EXAMPLE_CREDENTIALS.ACR.password);
+  });
+
+  it("20 parallel rotations each get their own version, and each audit entry names it", async () => {
+    const id = await createAs(w.creator, "Custom", "parallel rotations");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        registryActions.update(w.creator.session, { teamSlug: w.teamSlug, registryId: id, credentials: { ...EXAMPLE_CREDENTIALS.Custom, password: `rotation-${i}` } }),
+      ),
+    );
+    const versions = results.map((r) => {
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      return r.data.credentialVersion;
+    });
+    const ascending = (list: unknown[]) => list.map(Number).sort((a, b) => a - b);
+    expect(ascending(versions)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    const [row] = await db().select().from(registries).where(eq(registries.id, id));
+    expect(row?.credentialVersion).toBe(21);
+    for (const action of ["registry.updated", "registry.rotated"]) {
+      const events = await db().select().from(auditEvents).where(and(eq(auditEvents.registryId, id), eq(auditEvents.action, action)));
+      expect(ascending(events.map((e) => e.details.credentialVersion)), action).toEqual(ascending(versions));
+    }
   });
 
   it("a failed update leaves the old credentials working and says which field is wrong", async () => {

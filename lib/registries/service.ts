@@ -297,31 +297,43 @@ export async function updateRegistry(team: TeamRef, actor: Actor, role: TeamRole
   if (changedFields.length === 0 && !renamed) return { registryId: row.id, credentialVersion: row.credentialVersion, changed: [] as string[] };
 
   const { visible, secret } = splitCredentials(type, after);
-  const credentialVersion = changedFields.length > 0 ? row.credentialVersion + 1 : row.credentialVersion;
+  const credentialsChanged = changedFields.length > 0;
+  const fields = [...(renamed ? ["name"] : []), ...changedFields];
+  let credentialVersion: number;
   try {
-    await db().transaction(async (tx) => {
-      await tx
+    credentialVersion = await db().transaction(async (tx) => {
+      // The database adds one under the row lock: parallel rotations each get their own version.
+      const [updated] = await tx
         .update(registries)
-        // A test result said something about the old credentials, not these.
-        .set({ name: edit.name, visibleFields: visible, ...encrypt(row, secret), credentialVersion, updatedAt: new Date(), ...(changedFields.length > 0 ? { lastTest: null, lastTestAt: null } : {}) })
-        .where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
-      const fields = [...(renamed ? ["name"] : []), ...changedFields];
-      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.updated", details: { fields } });
+        .set({
+          name: edit.name,
+          visibleFields: visible,
+          ...encrypt(row, secret),
+          ...(credentialsChanged ? { credentialVersion: sql`${registries.credentialVersion} + 1` } : {}),
+          updatedAt: new Date(),
+          // A test result said something about the old credentials, not these.
+          ...(credentialsChanged ? { lastTest: null, lastTestAt: null } : {}),
+        })
+        .where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)))
+        .returning({ credentialVersion: registries.credentialVersion });
+      if (!updated) throw new SafeError("not_found", "Registry not found");
+      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.updated", details: { fields, credentialVersion: updated.credentialVersion } });
       if (secretsChanged.length > 0) {
         await tx.insert(auditEvents).values({
           teamId: team.id,
           registryId: row.id,
           actorId: actor.id,
           action: "registry.rotated",
-          details: { fields: secretsChanged, credentialVersion },
+          details: { fields: secretsChanged, credentialVersion: updated.credentialVersion },
         });
       }
+      return updated.credentialVersion;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(edit.name);
     throw err;
   }
-  return { registryId: row.id, credentialVersion, changed: [...(renamed ? ["name"] : []), ...changedFields] };
+  return { registryId: row.id, credentialVersion, changed: fields };
 }
 
 async function containersUsing(registryId: string) {
