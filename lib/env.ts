@@ -17,6 +17,14 @@ const base64Key = z
     message: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)",
   });
 
+const networkList = z
+  .string()
+  .transform((v) => v.split(",").map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { message: "must be a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,127.0.0.0/8" })))
+  .optional();
+
+const publicUrl = z.url({ protocol: /^https?$/, error: "must be the dashboard's public http(s) URL, e.g. https://dockyard.example.com" }).optional();
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -47,13 +55,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ECR_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   DOCKER_CLI: z.string().min(1).default("docker"),
-  LIVE_CHECK_ALLOWED_NETWORKS: z
-    .string()
-    .transform((v) => v.split(",").map((c) => c.trim()).filter(Boolean))
-    .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { message: "must be a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,127.0.0.0/8" })))
-    .optional(),
+  EGRESS_ALLOWED_NETWORKS: networkList,
+  /** The earlier name of EGRESS_ALLOWED_NETWORKS, still read. */
+  LIVE_CHECK_ALLOWED_NETWORKS: networkList,
   LIVE_CHECK_CA_FILE: z.string().min(1).optional(),
   ALLOW_LOCAL_ORCHESTRATORS: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
+  TRUST_PROXY_HOPS: z
+    .string()
+    .regex(/^\d{1,2}$/, "must be the number of reverse proxies in front of the dashboard, 0 to 10")
+    .transform(Number)
+    .pipe(z.number().max(10, "must be the number of reverse proxies in front of the dashboard, 0 to 10"))
+    .default(0),
+  AUTH_URL: publicUrl,
+  /** The Auth.js v4 name of AUTH_URL, still read by Auth.js. */
+  NEXTAUTH_URL: publicUrl,
 });
 
 export type Env = {
@@ -69,12 +84,16 @@ export type Env = {
   ecrEndpointUrl: string | undefined;
   /** The Docker CLI the Swarm and Compose orchestrators run. */
   dockerCli: string;
-  /** Private networks the live registry check may connect to anyway (self-hosted registries). */
-  liveCheckAllowedNetworks: string[];
+  /** Networks the egress policy lets the server connect to although they are private (see lib/egress.ts). */
+  egressAllowedNetworks: string[];
   /** A PEM file of extra CAs the live check trusts (a private registry's CA). */
   liveCheckCaFile: string | undefined;
   /** Whether environments may use unix:// Docker sockets or the in-cluster service account: both reach the dashboard's own host. */
   allowLocalOrchestrators: boolean;
+  /** How many reverse proxies in front of the dashboard append to X-Forwarded-For; 0 trusts none and uses the socket address. */
+  trustProxyHops: number;
+  /** The URL browsers reach the dashboard at, when set; https makes the session cookies Secure. */
+  publicUrl: URL | undefined;
 };
 
 export class EnvError extends Error {}
@@ -138,6 +157,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const needAuth = !raw.AUTH_SECRET;
   const needKey = !raw.CREDENTIALS_KEY;
   const stored = needAuth || needKey ? generatedSecrets(dataDir, { auth: needAuth, key: needKey }) : {};
+  const publicUrl = raw.AUTH_URL ?? raw.NEXTAUTH_URL;
   return {
     databaseUrl: raw.DATABASE_URL,
     dataDir,
@@ -148,9 +168,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     ecrEndpointUrl: raw.ECR_ENDPOINT_URL,
     dockerCli: raw.DOCKER_CLI,
-    liveCheckAllowedNetworks: raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [],
+    egressAllowedNetworks: [...(raw.EGRESS_ALLOWED_NETWORKS ?? []), ...(raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [])],
     liveCheckCaFile: raw.LIVE_CHECK_CA_FILE,
     allowLocalOrchestrators: raw.ALLOW_LOCAL_ORCHESTRATORS === "true",
+    trustProxyHops: raw.TRUST_PROXY_HOPS,
+    publicUrl: publicUrl ? new URL(publicUrl) : undefined,
   };
 }
 

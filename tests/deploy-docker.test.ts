@@ -1,3 +1,4 @@
+import "./support/allow-loopback";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";

@@ -1,3 +1,4 @@
+import "./support/allow-loopback";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";

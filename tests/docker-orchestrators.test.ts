@@ -1,9 +1,11 @@
+import "./support/allow-loopback";
 import { existsSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyDeploy, previewDeploy, type DeploySpec, type DeployTarget } from "@/lib/deploy";
 import type { CommandRunner, RunOptions } from "@/lib/deploy/command";
 import { DockerError } from "@/lib/deploy/docker";
 import { parseImage } from "@/lib/registries/image-ref";
+import { egressPolicy } from "@/lib/egress";
 
 /** Swarm cannot run here (podman has no Swarm mode): the exact CLI calls are the contract. */
 
@@ -39,6 +41,17 @@ function spec(overrides: Partial<DeploySpec> = {}): DeploySpec {
   };
 }
 
+/**
+ * Names resolve through a stand-in resolver to a documentation address (192.0.2.0/24) the policy
+ * allows: the runner records the calls, so nothing ever connects there.
+ */
+const policy = egressPolicy(["192.0.2.0/24"], {
+  resolve: async (host) => {
+    if (host === "manager.example.com") return [{ address: "192.0.2.10", family: 4 }];
+    throw Object.assign(new Error(`${host} does not resolve`), { code: "ENOTFOUND" });
+  },
+});
+
 const swarm: DeployTarget = { orchestrator: "swarm", docker: { dockerHost: "ssh://deploy@manager.example.com", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAkeymaterialkeymaterial\n-----END OPENSSH PRIVATE KEY-----" } };
 const compose: DeployTarget = { orchestrator: "compose", docker: { dockerHost: "unix:///var/run/docker.sock" } };
 
@@ -57,7 +70,7 @@ describe("Docker Swarm", () => {
   it("logs in with the password on stdin into a private config dir, then creates the service with registry auth", async () => {
     const { calls, runner } = recordingRunner((args) => (args.includes("inspect") ? { code: 1, stderr: "no such service" } : { code: 0 }));
     const log: string[] = [];
-    await applyDeploy(swarm, spec(), { runner, dockerCli: "docker" }, (l) => log.push(l));
+    await applyDeploy(swarm, spec(), { runner, dockerCli: "docker", policy }, (l) => log.push(l));
     const configDir = calls[0]!.opts.env.DOCKER_CONFIG!;
     expect(calls.map((c) => c.args.slice(2))).toEqual([
       ["login", "--username", "deployer", "--password-stdin", "registry.example.com:5000"],
@@ -68,7 +81,8 @@ describe("Docker Swarm", () => {
       expect(c.command).toBe("docker");
       expect(c.args.slice(0, 2)).toEqual(["--config", configDir]);
       expect(c.configMode).toBe(0o700);
-      expect(c.opts.env.DOCKER_HOST).toBe("ssh://deploy@manager.example.com");
+      // The CLI gets the address the egress policy vetted, never the name to resolve again.
+      expect(c.opts.env.DOCKER_HOST).toBe("ssh://deploy@192.0.2.10");
     }
     expect(calls[0]!.opts.stdin).toBe(PASSWORD);
     expect(calls.slice(1).every((c) => !c.opts.stdin)).toBe(true);
@@ -79,13 +93,13 @@ describe("Docker Swarm", () => {
 
   it("updates an existing service; a restart forces new tasks", async () => {
     const { calls, runner } = recordingRunner();
-    await applyDeploy(swarm, spec({ action: "restart" }), { runner }, () => {});
+    await applyDeploy(swarm, spec({ action: "restart" }), { runner, policy }, () => {});
     expect(calls.at(-1)!.args.slice(2)).toEqual(["service", "update", "--with-registry-auth", "--image", "registry.example.com:5000/team/api:1.4", "--replicas", "2", "--force", "prod_api"]);
   });
 
   it("a public image: no login, no registry auth", async () => {
     const { calls, runner } = recordingRunner();
-    await applyDeploy(swarm, spec({ image: ref("nginx", "1.27"), registry: null, credentials: null }), { runner }, () => {});
+    await applyDeploy(swarm, spec({ image: ref("nginx", "1.27"), registry: null, credentials: null }), { runner, policy }, () => {});
     expect(calls.map((c) => c.args[2])).toEqual(["service", "service"]);
     expect(calls.at(-1)!.args).not.toContain("--with-registry-auth");
   });
@@ -94,7 +108,7 @@ describe("Docker Swarm", () => {
     const { calls, runner } = recordingRunner((args) =>
       args.includes("login") ? { code: 1, stderr: `Error response from daemon: login attempt with password ${PASSWORD} failed: unauthorized` } : { code: 0 },
     );
-    const err = await applyDeploy(swarm, spec(), { runner }, () => {}).catch((e: unknown) => e);
+    const err = await applyDeploy(swarm, spec(), { runner, policy }, () => {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerError);
     expect((err as DockerError).message).toContain("unauthorized");
     expect((err as DockerError).message).not.toContain(PASSWORD);
@@ -110,15 +124,18 @@ describe("Docker Swarm", () => {
       expect(statSync(`${opts.env.HOME}/.ssh/id_dockyard`).mode & 0o777).toBe(0o600);
       return { code: 0, stdout: "", stderr: "" };
     };
-    await applyDeploy(swarm, spec(), { runner }, () => {});
+    await applyDeploy(swarm, spec(), { runner, policy }, () => {});
     expect(sshConfig).toContain("IdentitiesOnly yes");
+    // Host keys are known by the name the user typed, and trusted on first use only.
+    expect(sshConfig).toContain("HostKeyAlias manager.example.com");
+    expect(sshConfig).toContain("StrictHostKeyChecking accept-new");
   });
 });
 
 describe("Docker Compose", () => {
   it("logs in, writes the compose file, pulls and starts with the plugin", async () => {
     const { calls, runner } = recordingRunner();
-    await applyDeploy(compose, spec(), { runner }, () => {});
+    await applyDeploy(compose, spec(), { runner, policy }, () => {});
     expect(calls.map((c) => c.args.slice(2, 4))).toEqual([
       ["login", "--username"],
       ["compose", "version"],
@@ -134,7 +151,7 @@ describe("Docker Compose", () => {
 
   it("falls back to docker-compose when the plugin is missing, with DOCKER_CONFIG pointing at the login", async () => {
     const { calls, runner } = recordingRunner((args) => (args[2] === "compose" ? { code: 1, stderr: "docker: 'compose' is not a docker command." } : { code: 0 }));
-    await applyDeploy(compose, spec(), { runner }, () => {});
+    await applyDeploy(compose, spec(), { runner, policy }, () => {});
     const standalone = calls.filter((c) => c.command === "docker-compose");
     expect(standalone.map((c) => c.args.at(-2) === "pull" || c.args.includes("up"))).toEqual([true, true]);
     expect(standalone[0]!.opts.env.DOCKER_CONFIG).toBe(calls[0]!.opts.env.DOCKER_CONFIG);

@@ -1,3 +1,4 @@
+import "./support/allow-loopback";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { stringify } from "yaml";

@@ -169,7 +169,7 @@ describe("not a registry, or not reachable", () => {
 describe("safe to offer: refused before any connection", () => {
   it("cloud metadata, private and unique-local addresses", async () => {
     for (const url of ["http://169.254.169.254", "http://[fd00:ec2::254]", "http://10.0.0.1:5000", "http://192.168.1.10", "http://172.16.0.5", "http://[::1]:5000", "http://127.0.0.1:5000"]) {
-      expect(await check(url), url).toMatchObject({ status: "refused_address", ok: false, message: expect.stringContaining("LIVE_CHECK_ALLOWED_NETWORKS") });
+      expect(await check(url), url).toMatchObject({ status: "refused_address", ok: false, message: expect.stringContaining("EGRESS_ALLOWED_NETWORKS") });
     }
   });
 

@@ -1,8 +1,10 @@
 import "server-only";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
+import { isEgressRefused, serverEgressPolicy, vettedAddress, type EgressPolicy } from "@/lib/egress";
 import type { CommandRunner, RunResult } from "./command";
 import { MASK } from "./redact";
 
@@ -18,6 +20,10 @@ export type DockerHost = {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** `ssh://` hosts: the host keys recorded on first use (known_hosts lines); enforced when set. */
+  sshKnownHosts?: string | null;
+  /** Called with the host keys ssh saw on a first connection, to be recorded. */
+  onSshHostKeys?: (knownHosts: string) => Promise<void>;
 };
 
 export class DockerError extends Error {
@@ -44,14 +50,41 @@ export type DockerSession = {
  * Runs `fn` with a private directory (mode 0700) holding the Docker config the login writes,
  * the SSH key or TLS material, and the compose file; removed afterwards, also on failure.
  */
+/**
+ * DOCKER_HOST with its host name replaced by the address the egress policy vetted, so the CLI
+ * (and ssh) connect exactly there. unix:// sockets are gated when the environment is saved.
+ */
+export async function vettedDockerHost(dockerHost: string, policy: EgressPolicy = serverEgressPolicy()): Promise<{ dockerHost: string; hostName?: string }> {
+  if (dockerHost.startsWith("unix://")) return { dockerHost };
+  let url: URL;
+  try {
+    url = new URL(dockerHost);
+  } catch {
+    throw new DockerError("docker host", `The Docker host ${dockerHost} is not a URL`);
+  }
+  const hostName = url.hostname.replace(/^\[|\]$/g, "");
+  let address: string;
+  try {
+    address = await vettedAddress(hostName, policy);
+  } catch (err) {
+    if (isEgressRefused(err)) throw new DockerError("docker host", `Docker host not contacted: ${err.message}`);
+    throw new DockerError("docker host", `Cannot reach the Docker host: ${hostName} does not resolve`);
+  }
+  url.hostname = isIP(address) === 6 ? `[${address}]` : address;
+  return { dockerHost: url.toString().replace(/\/$/, ""), hostName };
+}
+
 export async function withDockerSession<T>(
   host: DockerHost,
   runner: CommandRunner,
   dockerCli: string,
   fn: (session: DockerSession) => Promise<T>,
+  opts: { policy?: EgressPolicy } = {},
 ): Promise<T> {
+  const vetted = await vettedDockerHost(host.dockerHost, opts.policy);
   const root = await mkdtemp(path.join(tmpdir(), "dockyard-docker-"));
   await chmod(root, 0o700);
+  const knownHostsFile = path.join(root, "home", ".ssh", "known_hosts");
   try {
     const configDir = path.join(root, "config");
     const workDir = path.join(root, "work");
@@ -60,7 +93,7 @@ export async function withDockerSession<T>(
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
       HOME: home,
-      DOCKER_HOST: host.dockerHost,
+      DOCKER_HOST: vetted.dockerHost,
       DOCKER_CONFIG: configDir,
     };
     if (host.tlsCa || host.tlsCert || host.tlsKey) {
@@ -77,9 +110,13 @@ export async function withDockerSession<T>(
       await mkdir(ssh, { mode: 0o700 });
       const key = path.join(ssh, "id_dockyard");
       await writeFile(key, host.sshPrivateKey.endsWith("\n") ? host.sshPrivateKey : `${host.sshPrivateKey}\n`, { mode: 0o600 });
+      // Keys are known by the name the user typed, although ssh connects to the vetted address.
+      // A key recorded on first use is enforced from then on: a changed key is refused.
+      const known = !!host.sshKnownHosts;
+      if (known) await writeFile(knownHostsFile, host.sshKnownHosts!, { mode: 0o600 });
       await writeFile(
         path.join(ssh, "config"),
-        `Host *\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${path.join(ssh, "known_hosts")}\n`,
+        `Host *\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking ${known ? "yes" : "accept-new"}\n  UserKnownHostsFile ${knownHostsFile}\n${vetted.hostName ? `  HostKeyAlias ${vetted.hostName}\n` : ""}`,
         { mode: 0o600 },
       );
     }
@@ -91,6 +128,10 @@ export async function withDockerSession<T>(
     };
     return await fn(session);
   } finally {
+    if (host.sshPrivateKey && !host.sshKnownHosts && host.onSshHostKeys) {
+      const seen = await readFile(knownHostsFile, "utf8").catch(() => "");
+      if (seen.trim()) await host.onSshHostKeys(seen);
+    }
     await rm(root, { recursive: true, force: true });
   }
 }
@@ -99,11 +140,33 @@ export function loginCommand(server: string, username: string, password: string)
   return { step: `docker login ${server}`, args: ["login", "--username", username, "--password-stdin", server], stdin: password };
 }
 
+export type DockerFailure = "credentials" | "not_found" | "tls" | "network" | "host_key" | "other";
+
+const FAILURES: [DockerFailure, RegExp, string][] = [
+  ["host_key", /host key verification failed|remote host identification has changed|host key for .* has changed/i, "the Docker host's SSH host key is not the one recorded when it was first used; if the host was rebuilt, check its new key and record it again"],
+  ["credentials", /unauthorized|authentication required|incorrect username or password|denied: requested access|status(?: code)? 401|\b401\b/i, "the registry refused the credentials"],
+  ["not_found", /manifest unknown|not found|no such image|repository does not exist|pull access denied|name unknown/i, "the image was not found, or these credentials may not pull it"],
+  ["tls", /x509|certificate|tls:|ssl/i, "the TLS connection failed (certificate not trusted or not for this host)"],
+  ["network", /connection refused|no such host|i\/o timeout|network is unreachable|cannot connect to the docker daemon|dial tcp|connection reset|timed out|could not resolve/i, "the host could not be reached"],
+];
+
+const LINE_CAP = 200;
+
+/** A CLI failure in words, with at most one capped, redacted line of what the tool said. */
+export function classifyDockerFailure(output: string, redact: (s: string) => string): { kind: DockerFailure; words: string; detail: string } {
+  const [kind, , words] = FAILURES.find(([, pattern]) => pattern.test(output)) ?? ["other", /./, "the command failed"];
+  const lines = redact(output)
+    // eslint-disable-next-line no-control-regex
+    .split(/\r?\n/).map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim()).filter(Boolean);
+  const last = lines.at(-1) ?? "";
+  return { kind, words, detail: last.length > LINE_CAP ? `${last.slice(0, LINE_CAP - 1)}…` : last };
+}
+
 export async function runChecked(session: DockerSession, cmd: DockerCommand, redact: (s: string) => string): Promise<RunResult> {
   const result = await session.run(cmd);
   if (result.code !== 0) {
-    const reason = redact(result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
-    throw new DockerError(cmd.step, `${cmd.step} failed: ${reason || `exit code ${result.code}`}`);
+    const { words, detail } = classifyDockerFailure(`${result.stderr}\n${result.stdout}`.trim(), redact);
+    throw new DockerError(cmd.step, `${cmd.step} failed: ${words}${detail ? ` (${detail})` : ` (exit code ${result.code})`}`);
   }
   return result;
 }

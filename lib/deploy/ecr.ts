@@ -1,4 +1,5 @@
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import type { PullCredentials } from "./docker-config";
 
 export type EcrKeyPair = { accessKeyId: string; secretAccessKey: string; region: string };
@@ -21,6 +22,7 @@ const PLAIN_WORDS: Record<string, string> = {
 };
 
 function plainWords(err: unknown, region: string): string {
+  if (isEgressRefused(err)) return `Amazon ECR in ${region} was not contacted: ${err.message}`;
   const name = (err as { name?: string }).name ?? "";
   if (PLAIN_WORDS[name]) return PLAIN_WORDS[name];
   const code = (err as { code?: string }).code ?? "";
@@ -35,12 +37,15 @@ function plainWords(err: unknown, region: string): string {
  * user `AWS`, the token's password, valid for the host of the returned proxyEndpoint.
  * `endpoint` overrides the AWS endpoint (an operator setting; tests point it at a fake ECR).
  */
-export async function ecrPullCredentials(keys: EcrKeyPair, opts: { endpoint?: string; timeoutMs?: number } = {}): Promise<PullCredentials> {
+export async function ecrPullCredentials(keys: EcrKeyPair, opts: { endpoint?: string; timeoutMs?: number; policy?: EgressPolicy } = {}): Promise<PullCredentials> {
+  const policy = opts.policy ?? serverEgressPolicy();
   const client = new ECRClient({
     region: keys.region,
     endpoint: opts.endpoint,
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
     maxAttempts: 2,
+    // The region is typed by a user and names the host: connections go through the egress policy.
+    requestHandler: { httpsAgent: egressAgent("https:", policy), httpAgent: egressAgent("http:", policy) },
   });
   try {
     const out = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });

@@ -8,6 +8,7 @@ import { basicAuth, dockerConfigJson, loginServerFor, type PullCredentials } fro
 import {
   composeCommands,
   composeFile,
+  DockerError,
   loginCommand,
   runChecked,
   showCommand,
@@ -20,6 +21,7 @@ import {
   type DockerSession,
   type WorkloadInput,
 } from "./docker";
+import { isEgressRefused, resolveVetted, type EgressPolicy } from "@/lib/egress";
 import { deleteDeployment, deleteSecret, ensureNamespace, kubeClients, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
 import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
 import { redactor } from "./redact";
@@ -49,9 +51,13 @@ export type DeployDeps = {
   runner?: CommandRunner;
   dockerCli?: string;
   kube?: (source: KubeSource) => KubeClients;
+  /** The egress policy in place of the server's (tests). */
+  policy?: EgressPolicy;
 };
 
 export type Log = (line: string) => void;
+
+const kubeOf = (deps: DeployDeps) => deps.kube ?? ((source: KubeSource) => kubeClients(source, { policy: deps.policy }));
 
 /** Every secret a deploy handles, in the forms a tool could echo, for redaction. */
 export function secretsOf(target: DeployTarget, credentials: PullCredentials | null): string[] {
@@ -91,6 +97,20 @@ function workloadOf(spec: DeploySpec): WorkloadInput {
   };
 }
 
+/**
+ * The Docker engine sends the credentials to the registry a login names: that host is vetted by
+ * the egress policy first, as at save, so a registry saved before a policy change is refused too.
+ */
+async function vetLoginServer(server: string, policy: EgressPolicy | undefined) {
+  const host = new URL(server.includes("://") ? server : `https://${server}`).hostname;
+  try {
+    await resolveVetted(host, policy);
+  } catch (err) {
+    if (isEgressRefused(err)) throw new DockerError(`docker login ${server}`, `docker login ${server} not attempted: ${err.message}`);
+    // A name this server cannot resolve: the engine may still, and will say so if not.
+  }
+}
+
 function loginOf(spec: DeploySpec): DockerCommand | undefined {
   if (!spec.credentials) return undefined;
   return loginCommand(loginServerFor(spec.credentials, spec.image.domain), spec.credentials.username, spec.credentials.password);
@@ -99,17 +119,18 @@ function loginOf(spec: DeploySpec): DockerCommand | undefined {
 // ── Apply ─────────────────────────────────────────────────────────────────────
 
 export async function applyDeploy(target: DeployTarget, spec: DeploySpec, deps: DeployDeps, log: Log): Promise<void> {
-  if (target.orchestrator === "kubernetes") return applyKubernetes((deps.kube ?? kubeClients)(target.kube), spec, log);
+  if (target.orchestrator === "kubernetes") return applyKubernetes(kubeOf(deps)(target.kube), spec, log);
   const redact = redactor(secretsOf(target, spec.credentials));
+  const login = loginOf(spec);
+  if (login) await vetLoginServer(login.args.at(-1)!, deps.policy);
   return withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
-    const login = loginOf(spec);
     if (login) {
       await runChecked(session, login, redact);
       log(`${showCommand(login)}: logged in`);
     }
     if (target.orchestrator === "swarm") await applySwarm(session, spec, redact, log);
     else await applyCompose(session, spec, deps, redact, log);
-  });
+  }, { policy: deps.policy });
 }
 
 async function applyKubernetes(k: KubeClients, spec: DeploySpec, log: Log) {
@@ -195,7 +216,7 @@ export async function refreshPullSecret(
   spec: Pick<DeploySpec, "environment" | "registry" | "credentials">,
   deps: DeployDeps,
 ) {
-  const k = (deps.kube ?? kubeClients)(target.kube);
+  const k = kubeOf(deps)(target.kube);
   const secret = pullSecretOf(spec);
   if (!secret) return;
   const namespace = namespaceOf(spec.environment.slug);
@@ -215,25 +236,36 @@ export async function refreshSwarmService(
   const redact = redactor(secretsOf(target, credentials));
   const server = service.loginServer;
   const serviceName = service.name;
-  await withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
-    await runChecked(session, loginCommand(server, credentials.username, credentials.password), redact);
-    await runChecked(session, { step: "docker service update", args: ["service", "update", "--with-registry-auth", "--detach", serviceName] }, redact);
-  });
+  await vetLoginServer(server, deps.policy);
+  await withDockerSession(
+    target.docker,
+    deps.runner ?? spawnRunner,
+    deps.dockerCli ?? "docker",
+    async (session) => {
+      await runChecked(session, loginCommand(server, credentials.username, credentials.password), redact);
+      await runChecked(session, { step: "docker service update", args: ["service", "update", "--with-registry-auth", "--detach", serviceName] }, redact);
+    },
+    { policy: deps.policy },
+  );
 }
 
 export async function removePullSecret(target: DeployTarget, environment: { slug: string }, registry: { id: string; type: string }, deps: DeployDeps) {
   if (target.orchestrator !== "kubernetes") return; // Docker logins live only in the deploy's temporary config
-  await deleteSecret((deps.kube ?? kubeClients)(target.kube), namespaceOf(environment.slug), pullSecretName(registry));
+  await deleteSecret(kubeOf(deps)(target.kube), namespaceOf(environment.slug), pullSecretName(registry));
 }
 
 export async function removeWorkload(target: DeployTarget, spec: Pick<DeploySpec, "environment" | "container">, deps: DeployDeps, log: Log) {
   if (target.orchestrator === "kubernetes") {
-    await deleteDeployment((deps.kube ?? kubeClients)(target.kube), namespaceOf(spec.environment.slug), spec.container.name);
+    await deleteDeployment(kubeOf(deps)(target.kube), namespaceOf(spec.environment.slug), spec.container.name);
     log(`deployment ${namespaceOf(spec.environment.slug)}/${spec.container.name}: deleted`);
     return;
   }
   const workload = { environmentSlug: spec.environment.slug, container: spec.container };
-  await withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
+  await withDockerSession(
+    target.docker,
+    deps.runner ?? spawnRunner,
+    deps.dockerCli ?? "docker",
+    async (session) => {
     const redact = redactor(secretsOf(target, null));
     if (target.orchestrator === "swarm") {
       const cmd = swarmRemoveCommand(workload);
@@ -244,7 +276,9 @@ export async function removeWorkload(target: DeployTarget, spec: Pick<DeploySpec
       if (cmd.args.length > 2) await runChecked(session, cmd, redact);
     }
     log(`${spec.container.name}: removed`);
-  });
+    },
+    { policy: deps.policy },
+  );
 }
 
 async function composeContainerIds(session: DockerSession, environmentSlug: string, containerId: string) {

@@ -1,6 +1,17 @@
 import "server-only";
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, type RequestContext, type ResponseContext, type V1Deployment, type V1Secret } from "@kubernetes/client-node";
+import type { Agent } from "node:http";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Observable,
+  ResponseContext,
+  type RequestContext,
+  type V1Deployment,
+  type V1Secret,
+} from "@kubernetes/client-node";
 import { checkKubeconfig } from "@/lib/environments/kubeconfig";
+import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { namespaceManifest } from "./manifests";
 
 /**
@@ -8,6 +19,9 @@ import { namespaceManifest } from "./manifests";
  * Writes are replace-first (one PUT when the object exists, the common case on a redeploy or
  * a credential refresh), falling back to create; each object is written whole in one request,
  * so a failure never leaves a Secret with old and new values mixed.
+ *
+ * The API server's address is typed by a user, so every request goes through the egress policy,
+ * and an answer reaches the user only once it parsed as the Kubernetes object it claims to be.
  */
 
 export const KUBE_TIMEOUT_MS = 10_000;
@@ -24,10 +38,33 @@ export class KubeError extends Error {
   }
 }
 
-export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number };
+/** A real `Status` object from the API server: its code, reason and (capped) message. */
+export class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    readonly statusMessage: string,
+  ) {
+    super(`${statusMessage || reason || "failed"} (HTTP ${code}${reason ? `, ${reason}` : ""})`);
+    this.name = "KubeStatusError";
+  }
+}
 
-/** `kubeconfig` pasted by the user (checked for exec/auth-provider before it is saved), or the pod's service account. */
-export function kubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number } = {}): KubeClients {
+/** An answer that is not what a Kubernetes API server would send: none of its text is kept. */
+export class NotKubernetesError extends Error {
+  constructor(status: number, contentType: string) {
+    super(`not a Kubernetes API server (HTTP ${status}, ${contentType})`);
+    this.name = "NotKubernetesError";
+  }
+}
+
+export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number; policy: EgressPolicy; inCluster: boolean };
+
+/**
+ * `kubeconfig` pasted by the user (checked for exec/auth-provider before it is saved), or the
+ * pod's service account (an operator's choice, ALLOW_LOCAL_ORCHESTRATORS, so not vetted).
+ */
+export function kubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number; policy?: EgressPolicy } = {}): KubeClients {
   const kc = new KubeConfig();
   if ("kubeconfig" in source) {
     // Built from the checked fields only: the text never reaches the client's own YAML loader,
@@ -35,8 +72,10 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
     const check = checkKubeconfig(source.kubeconfig);
     if (!check.ok) throw new KubeError("kubeconfig", `kubeconfig: ${check.message}`);
     const t = check.target;
+    // The client refuses http:// unless TLS checks are off; on plain http there is no TLS to check.
+    const skipTLSVerify = t.skipTLSVerify || t.server.startsWith("http:");
     kc.loadFromOptions({
-      clusters: [{ name: "target", server: t.server, caData: t.caData, skipTLSVerify: t.skipTLSVerify, tlsServerName: t.tlsServerName }],
+      clusters: [{ name: "target", server: t.server, caData: t.caData, skipTLSVerify, tlsServerName: t.tlsServerName }],
       users: [{ name: "target", token: t.token, certData: t.certData, keyData: t.keyData, username: t.username, password: t.password }],
       contexts: [{ name: "target", cluster: "target", user: "target", namespace: t.namespace }],
       currentContext: "target",
@@ -44,19 +83,85 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
   } else {
     kc.loadFromCluster();
   }
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS };
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS,
+    policy: opts.policy ?? serverEgressPolicy(),
+    inCluster: !("kubeconfig" in source),
+  };
 }
 
-/** Per-request timeout: the client has none by default. */
-function withTimeout(ms: number) {
+const MESSAGE_CAP = 200;
+
+/** Printable text only, at most MESSAGE_CAP characters. */
+function capped(text: unknown): string {
+  if (typeof text !== "string") return "";
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return clean.length > MESSAGE_CAP ? `${clean.slice(0, MESSAGE_CAP - 1)}…` : clean;
+}
+
+/** The media type of a Content-Type header, or "no content type" when it is not one. */
+function mediaTypeOf(header: string | undefined): string {
+  const type = (header ?? "").split(";")[0]!.trim().toLowerCase();
+  return /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(type) ? type : "no content type";
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks one answer of the API server: a failure must be a `Status`, a success one of the
+ * `kinds` the call expects. Anything else is reported by its status code and media type only.
+ */
+export function vetKubeAnswer(status: number, contentType: string | undefined, text: string, kinds: readonly string[]): void {
+  const media = mediaTypeOf(contentType);
+  const body = media === "application/json" ? parseJson(text) : undefined;
+  const isObject = !!body && typeof body.apiVersion === "string" && typeof body.kind === "string";
+  if (status >= 200 && status < 300) {
+    if (isObject && kinds.includes(body.kind as string)) return;
+    throw new NotKubernetesError(status, media);
+  }
+  if (isObject && body.kind === "Status" && body.status === "Failure") {
+    throw new KubeStatusError(typeof body.code === "number" ? body.code : status, capped(body.reason), capped(body.message));
+  }
+  throw new NotKubernetesError(status, media);
+}
+
+type AgentWithOptions = Agent & { options?: Record<string, unknown> };
+
+/**
+ * Per-request options: a timeout (the client has none by default), a connection through the
+ * egress policy (the agent keeps the TLS settings the client chose), and the answer vetted.
+ */
+function call(k: KubeClients, kinds: readonly string[]) {
   return {
     middleware: [
       {
         pre: (ctx: RequestContext) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
+          ctx.setSignal(AbortSignal.timeout(k.timeoutMs));
+          if (!k.inCluster) {
+            const tls = (ctx.getAgent() as AgentWithOptions | undefined)?.options ?? {};
+            const { ca, cert, key, rejectUnauthorized, servername } = tls;
+            ctx.setAgent(egressAgent(new URL(ctx.getUrl()).protocol, k.policy, { ca, cert, key, rejectUnauthorized, servername } as never));
+          }
           return new Observable(Promise.resolve(ctx));
         },
-        post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+        post: (response: ResponseContext) =>
+          new Observable(
+            (async () => {
+              const text = await response.body.text();
+              vetKubeAnswer(response.httpStatusCode, response.headers["content-type"], text, kinds);
+              return new ResponseContext(response.httpStatusCode, response.headers, { text: async () => text, binary: async () => Buffer.from(text) });
+            })(),
+          ),
       },
     ],
     middlewareMergeStrategy: "append" as const,
@@ -64,23 +169,16 @@ function withTimeout(ms: number) {
 }
 
 function statusOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+  return err instanceof KubeStatusError ? err.code : undefined;
 }
 
 function reasonOf(err: unknown): string {
-  if (err instanceof ApiException) {
-    try {
-      const body = typeof err.body === "string" ? JSON.parse(err.body) : err.body;
-      if (body && typeof body.message === "string") return body.message;
-    } catch {
-      // Not a Status body; fall through to the status code.
-    }
-    return `HTTP ${err.code}`;
-  }
-  const name = (err as { name?: string; type?: string }).name;
-  if (name === "AbortError" || (err as { type?: string }).type === "aborted") return "the API server did not answer in time";
+  if (err instanceof KubeStatusError || err instanceof NotKubernetesError) return err.message;
+  if (isEgressRefused(err)) return err.message;
+  const name = (err as { name?: string }).name;
+  if (name === "AbortError" || name === "TimeoutError" || (err as { type?: string }).type === "aborted") return "the API server did not answer in time";
   const code = (err as { code?: string }).code;
-  return code ? `cannot reach the API server (${code})` : "cannot reach the API server";
+  return typeof code === "string" && /^[A-Z_]{2,40}$/.test(code) ? `cannot reach the API server (${code})` : "cannot reach the API server";
 }
 
 export function kubeError(step: string, err: unknown): KubeError {
@@ -106,11 +204,11 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 export async function ensureNamespace(k: KubeClients, name: string, environmentId: string) {
   await step(`namespace ${name}`, async () => {
     try {
-      await k.core.readNamespace({ name }, withTimeout(k.timeoutMs));
+      await k.core.readNamespace({ name }, call(k, ["Namespace"]));
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
       try {
-        await k.core.createNamespace({ body: namespaceManifest(name, environmentId) }, withTimeout(k.timeoutMs));
+        await k.core.createNamespace({ body: namespaceManifest(name, environmentId) }, call(k, ["Namespace"]));
       } catch (createErr) {
         if (statusOf(createErr) !== 409) throw createErr;
       }
@@ -143,8 +241,8 @@ export async function upsertSecret(k: KubeClients, secret: V1Secret, opts: { ens
   const namespace = secret.metadata!.namespace!;
   await step(`pull secret ${namespace}/${name}`, () =>
     upsert(
-      () => k.core.replaceNamespacedSecret({ name, namespace, body: secret }, withTimeout(k.timeoutMs)),
-      () => k.core.createNamespacedSecret({ namespace, body: secret }, withTimeout(k.timeoutMs)),
+      () => k.core.replaceNamespacedSecret({ name, namespace, body: secret }, call(k, ["Secret"])),
+      () => k.core.createNamespacedSecret({ namespace, body: secret }, call(k, ["Secret"])),
       opts.ensureNamespace,
     ),
   );
@@ -155,8 +253,8 @@ export async function upsertDeployment(k: KubeClients, deployment: V1Deployment)
   const namespace = deployment.metadata!.namespace!;
   await step(`deployment ${namespace}/${name}`, () =>
     upsert(
-      () => k.apps.replaceNamespacedDeployment({ name, namespace, body: deployment }, withTimeout(k.timeoutMs)),
-      () => k.apps.createNamespacedDeployment({ namespace, body: deployment }, withTimeout(k.timeoutMs)),
+      () => k.apps.replaceNamespacedDeployment({ name, namespace, body: deployment }, call(k, ["Deployment"])),
+      () => k.apps.createNamespacedDeployment({ namespace, body: deployment }, call(k, ["Deployment"])),
     ),
   );
 }
@@ -170,17 +268,18 @@ async function ignoreMissing(run: () => Promise<unknown>) {
 }
 
 export async function deleteSecret(k: KubeClients, namespace: string, name: string) {
-  await step(`delete pull secret ${namespace}/${name}`, () => ignoreMissing(() => k.core.deleteNamespacedSecret({ name, namespace }, withTimeout(k.timeoutMs))));
+  await step(`delete pull secret ${namespace}/${name}`, () => ignoreMissing(() => k.core.deleteNamespacedSecret({ name, namespace }, call(k, ["Status", "Secret"]))));
 }
 
 export async function deleteDeployment(k: KubeClients, namespace: string, name: string) {
-  await step(`delete deployment ${namespace}/${name}`, () => ignoreMissing(() => k.apps.deleteNamespacedDeployment({ name, namespace }, withTimeout(k.timeoutMs))));
+  await step(`delete deployment ${namespace}/${name}`, () => ignoreMissing(() => k.apps.deleteNamespacedDeployment({ name, namespace }, call(k, ["Status", "Deployment"]))));
 }
 
 /** The namespaces these credentials can list: the environment page's connection test. */
 export async function listNamespaces(k: KubeClients): Promise<string[]> {
   return step("list namespaces", async () => {
-    const list = await k.core.listNamespace({}, withTimeout(k.timeoutMs));
-    return list.items.map((ns) => ns.metadata?.name ?? "").filter(Boolean);
+    const list = await k.core.listNamespace({}, call(k, ["NamespaceList"]));
+    // Names only as what a namespace name can be: a DNS-1123 label.
+    return list.items.map((ns) => ns.metadata?.name ?? "").filter((n) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
   });
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, isNull } from "drizzle-orm";
 import { db } from "@/db";
 import { containers, environments, type Environment, type Orchestrator, type TeamRole } from "@/db/schema";
 import { constraintOf, isUniqueViolation } from "@/db/errors";
@@ -13,6 +13,7 @@ import type { DeployTarget } from "@/lib/deploy";
 import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
 import { redactor } from "@/lib/deploy/redact";
+import { isEgressRefused, resolveVetted } from "@/lib/egress";
 import { checkKubeconfig } from "./kubeconfig";
 import { SECRET_CONNECTION_FIELDS, type EnvironmentValues } from "./schemas";
 
@@ -77,17 +78,50 @@ async function containerCount(environmentId: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Splits the form into what is shown (mode, server, Docker host) and what is encrypted. */
-function connectionOf(input: EnvironmentValues): { visible: Record<string, string>; secret: Record<string, string> } {
+/**
+ * Splits the form into what is shown (mode, server, Docker host) and what is encrypted, and
+ * names the place the environment's names live (`cluster`): two environments with one slug
+ * there would write the same namespace, Compose project or Swarm services.
+ */
+function connectionOf(input: EnvironmentValues): { visible: Record<string, string>; secret: Record<string, string>; cluster: string } {
   if (input.orchestrator === "kubernetes") {
-    if (input.kubeMode === "in-cluster") return { visible: { mode: "in-cluster" }, secret: {} };
+    if (input.kubeMode === "in-cluster") return { visible: { mode: "in-cluster" }, secret: {}, cluster: "in-cluster" };
     const check = checkKubeconfig(input.kubeconfig);
     const summary = check.ok ? check.summary : { server: "", context: "", user: "" };
-    return { visible: { mode: "kubeconfig", server: summary.server, context: summary.context }, secret: { kubeconfig: input.kubeconfig } };
+    const cluster = check.ok ? check.target.server.toLowerCase() : "";
+    return { visible: { mode: "kubeconfig", server: summary.server, context: summary.context }, secret: { kubeconfig: input.kubeconfig }, cluster };
   }
   const secret: Record<string, string> = {};
   for (const field of SECRET_CONNECTION_FIELDS) if (field !== "kubeconfig" && input[field]) secret[field] = input[field];
-  return { visible: { dockerHost: input.dockerHost }, secret };
+  return { visible: { dockerHost: input.dockerHost }, secret, cluster: input.dockerHost.toLowerCase() };
+}
+
+const DNS_AT_SAVE_MS = 3000;
+
+/**
+ * The API server or Docker host must be an address the egress policy lets the server reach:
+ * refused on its field at save (Test and Deploy vet it again, as DNS may change).
+ */
+async function vetConnection(input: EnvironmentValues) {
+  let field: "kubeconfig" | "dockerHost";
+  let host: string;
+  if (input.orchestrator === "kubernetes") {
+    if (input.kubeMode === "in-cluster") return;
+    const check = checkKubeconfig(input.kubeconfig);
+    if (!check.ok) return;
+    field = "kubeconfig";
+    host = new URL(check.target.server).hostname;
+  } else {
+    if (input.dockerHost.startsWith("unix://")) return;
+    field = "dockerHost";
+    host = new URL(input.dockerHost).hostname;
+  }
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, DNS_AT_SAVE_MS).unref());
+  try {
+    await Promise.race([resolveVetted(host), timeout]);
+  } catch (err) {
+    if (isEgressRefused(err)) throw fieldError(field, err.message);
+  }
 }
 
 const LOCAL_REFUSED = "reaches the dashboard's own host, so any team owner would control it; an operator allows it with ALLOW_LOCAL_ORCHESTRATORS=true";
@@ -98,8 +132,9 @@ export async function createEnvironment(team: TeamRef, actor: Actor, role: TeamR
     if (input.orchestrator === "kubernetes" && input.kubeMode === "in-cluster") throw fieldError("kubeMode", `The in-cluster service account ${LOCAL_REFUSED}`);
     if (input.orchestrator !== "kubernetes" && input.dockerHost.startsWith("unix://")) throw fieldError("dockerHost", `A unix:// socket ${LOCAL_REFUSED}`);
   }
+  await vetConnection(input);
   const id = newId("env");
-  const { visible, secret } = connectionOf(input);
+  const { visible, secret, cluster } = connectionOf(input);
   const keyring = credentialsKeyring();
   const hasSecret = Object.keys(secret).length > 0;
   try {
@@ -112,19 +147,26 @@ export async function createEnvironment(team: TeamRef, actor: Actor, role: TeamR
         slug: input.slug,
         orchestrator: input.orchestrator,
         connection: visible,
+        cluster,
         secretCiphertext: hasSecret ? encryptSecret(JSON.stringify(secret), keyring, aad({ id, teamId: team.id })) : null,
         keyId: hasSecret ? keyring.currentId : null,
         createdBy: actor.id,
       });
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw constraintOf(err) === "environments_slug_idx"
-        ? fieldError("slug", `The namespace ${namespaceOf(input.slug)} is already taken on this platform; choose another slug`)
-        : fieldError("name", `An environment named "${input.name}" already exists in this team`);
-    }
+    if (isUniqueViolation(err)) throw slugOrNameTaken(constraintOf(err), input);
     throw err;
   }
   return { environmentId: id };
+}
+
+function slugOrNameTaken(constraint: string | undefined, input: EnvironmentValues) {
+  if (constraint === "environments_team_slug_idx") return fieldError("slug", `This team already has an environment with the slug ${input.slug}`);
+  if (constraint === "environments_cluster_slug_idx") {
+    return input.orchestrator === "kubernetes"
+      ? fieldError("slug", `The namespace ${namespaceOf(input.slug)} is already used on this cluster by another environment; choose another slug`)
+      : fieldError("slug", `The project ${namespaceOf(input.slug)} is already used on this Docker host by another environment; choose another slug`);
+  }
+  return fieldError("name", `An environment named "${input.name}" already exists in this team`);
 }
 
 export async function deleteEnvironment(team: TeamRef, role: TeamRole, environmentId: string) {
@@ -146,8 +188,24 @@ export function targetOf(row: Environment): DeployTarget {
   }
   return {
     orchestrator: row.orchestrator,
-    docker: { dockerHost: row.connection.dockerHost ?? "", sshPrivateKey: secret.sshPrivateKey, tlsCa: secret.tlsCa, tlsCert: secret.tlsCert, tlsKey: secret.tlsKey },
+    docker: {
+      dockerHost: row.connection.dockerHost ?? "",
+      sshPrivateKey: secret.sshPrivateKey,
+      tlsCa: secret.tlsCa,
+      tlsCert: secret.tlsCert,
+      tlsKey: secret.tlsKey,
+      sshKnownHosts: row.sshKnownHosts,
+      onSshHostKeys: (knownHosts) => recordSshHostKeys(row, knownHosts),
+    },
   };
+}
+
+/** The host keys ssh saw on the first connection; only the first record wins (no overwrite). */
+async function recordSshHostKeys(row: Pick<Environment, "id" | "teamId">, knownHosts: string) {
+  await db()
+    .update(environments)
+    .set({ sshKnownHosts: knownHosts.slice(0, 20_000) })
+    .where(and(eq(environments.id, row.id), eq(environments.teamId, row.teamId), isNull(environments.sshKnownHosts)));
 }
 
 export type ConnectionTest = { ok: boolean; message: string; namespaces?: string[] };

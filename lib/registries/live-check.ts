@@ -1,10 +1,11 @@
 import "server-only";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type BlockList } from "node:net";
+import { isIP } from "node:net";
 import { rootCertificates } from "node:tls";
+import { getDomain } from "tldts";
 import { ecrPullCredentials, EcrError } from "@/lib/deploy/ecr";
-import { BlockedAddressError, guardedLookup, isAllowedAddress, parseNetworks } from "./network-guard";
+import { egressAgent, egressPolicy, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { imageHostsOf, loginOf, type Credentials, type RegistryType } from "./catalog";
 
 /**
@@ -28,7 +29,7 @@ export type LiveResult = { status: LiveStatus; ok: boolean; message: string; hos
 export type LiveCheckOptions = {
   /** A repository (`team/app`) to check pull access on; optional. */
   image?: string;
-  /** Networks an operator allows despite being private (tests need loopback). */
+  /** Allowed networks in place of the server's EGRESS_ALLOWED_NETWORKS (tests need loopback). */
   allowedNetworks?: readonly string[];
   /** Extra CA certificates (PEM) to trust besides the system roots. */
   extraCa?: string;
@@ -51,13 +52,13 @@ const result = (status: LiveStatus, message: string, extra: Partial<LiveResult> 
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
 class CheckContext {
-  readonly allowed: BlockList;
+  readonly policy: EgressPolicy;
   readonly signal: AbortSignal;
   readonly ca: string[] | undefined;
   readonly maxBody: number;
 
   constructor(readonly opts: LiveCheckOptions) {
-    this.allowed = parseNetworks(opts.allowedNetworks ?? []);
+    this.policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : serverEgressPolicy();
     this.signal = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.ca = opts.extraCa ? [...rootCertificates, opts.extraCa] : undefined;
     this.maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
@@ -65,9 +66,6 @@ class CheckContext {
 
   /** One request, no redirects followed; the body is cut at the cap. */
   private once(url: URL, authorization: string | undefined): Promise<Reply> {
-    if (isIP(url.hostname.replace(/^\[|\]$/g, "")) && !isAllowedAddress(url.hostname.replace(/^\[|\]$/g, ""), this.allowed)) {
-      return Promise.reject(new BlockedAddressError(url.hostname, url.hostname));
-    }
     const lib = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
       const req = lib.request(
@@ -75,10 +73,9 @@ class CheckContext {
         {
           method: "GET",
           headers: { accept: "application/json", "user-agent": "dockyard-registry-check", ...(authorization ? { authorization } : {}) },
-          lookup: guardedLookup(this.allowed) as never,
           signal: this.signal,
           ca: this.ca,
-          agent: false,
+          agent: egressAgent(url.protocol, this.policy),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -128,11 +125,14 @@ export function parseChallenge(header: string | undefined): { scheme: string; pa
   return { scheme: match[1]!.toLowerCase(), params };
 }
 
-/** The last two DNS labels (a registrable-domain approximation); IPs and single labels as is. */
-function siteOf(host: string): string {
-  const h = host.toLowerCase().replace(/:\d+$/, "");
-  if (isIP(h.replace(/^\[|\]$/g, "")) || !h.includes(".")) return h;
-  return h.split(".").slice(-2).join(".");
+/**
+ * The registrable domain by the public-suffix list (private suffixes included, so two tenants
+ * of a hosting suffix are two sites); IP addresses and single labels stand for themselves.
+ */
+export function siteOf(host: string): string {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (isIP(h)) return h;
+  return getDomain(h, { allowPrivateDomains: true }) ?? h;
 }
 
 /** Credentials may go to a realm on the registry's own site, or to Docker Hub's documented one. */
@@ -158,9 +158,7 @@ const TLS_WORDS: Record<string, string> = {
 
 /** A network failure in words; never echoes a credential (none is in these errors). */
 function unreachable(err: unknown, host: string, timeoutMs: number): LiveResult {
-  if (err instanceof BlockedAddressError) {
-    return result("refused_address", `Not checked: ${err.message}. An operator can allow such networks with LIVE_CHECK_ALLOWED_NETWORKS.`, { host });
-  }
+  if (isEgressRefused(err)) return result("refused_address", `Not checked: ${err.message}`, { host });
   const e = err as { code?: string; name?: string; message?: string };
   const code = e.code ?? "";
   if (e.name === "AbortError" || e.name === "TimeoutError" || code === "ABORT_ERR") return result("unreachable", `${host} did not answer within ${timeoutMs / 1000} s`, { host });
@@ -187,7 +185,8 @@ export async function liveCheck(type: RegistryType, credentials: Credentials, op
   if (login.kind === "none") return result("not_applicable", "Public registries need no credentials: nothing to check");
   if (login.kind === "ecr") {
     try {
-      const creds = await ecrPullCredentials(login, { endpoint: opts.ecrEndpoint, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      const policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : undefined;
+      const creds = await ecrPullCredentials(login, { endpoint: opts.ecrEndpoint, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy });
       const host = creds.serverKeys[0];
       return result("valid", `Valid: AWS issued a registry token for ${host}, valid until ${creds.expiresAt?.toISOString()}`, { host, expiresAt: creds.expiresAt?.toISOString() });
     } catch (err) {

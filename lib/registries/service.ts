@@ -9,6 +9,7 @@ import { namespaceOf } from "@/lib/deploy/manifests";
 import { targetOf } from "@/lib/environments/service";
 import { errorForLog, logger } from "@/lib/logger";
 import { env } from "@/lib/env";
+import { isEgressRefused, resolveVetted } from "@/lib/egress";
 import { liveCheck, type LiveCheckOptions } from "./live-check";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
@@ -197,7 +198,33 @@ export async function assertMayDelete(row: Pick<Registry, "createdBy" | "teamId"
 
 // ── Writing ───────────────────────────────────────────────────────────────────
 
+const DNS_AT_SAVE_MS = 3000;
+
+/**
+ * A URL field names where the server (live check, a deploy's login) will send the credentials:
+ * an address the egress policy refuses is refused here already, on the field. A name that does
+ * not resolve (yet) is not an error at save; the deploy vets it again.
+ */
+async function vetAddressFields(type: RegistryType, credentials: Credentials) {
+  for (const [name, field] of Object.entries(typeDef(type).fields)) {
+    if (field.kind !== "url" || !credentials[name]) continue;
+    let host: string;
+    try {
+      host = new URL(credentials[name]).hostname;
+    } catch {
+      continue; // the field's own schema reports a malformed URL
+    }
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DNS_AT_SAVE_MS).unref());
+    try {
+      await Promise.race([resolveVetted(host), timeout]);
+    } catch (err) {
+      if (isEgressRefused(err)) throw fieldError(`credentials.${name}`, err.message);
+    }
+  }
+}
+
 export async function createRegistry(team: TeamRef, actor: Actor, input: RegistryInput) {
+  await vetAddressFields(input.type, input.credentials);
   const id = newId("reg");
   const { visible, secret } = splitCredentials(input.type, input.credentials);
   try {
@@ -291,6 +318,7 @@ export async function updateRegistry(team: TeamRef, actor: Actor, role: TeamRole
   const type = row.type as RegistryType;
   const before = decryptCredentials(row);
   const after = mergeEdit(row, edit.credentials);
+  await vetAddressFields(type, after);
   const changedFields = Object.keys(after).filter((k) => after[k] !== before[k]);
   const secretsChanged = changedFields.filter((k) => secretFieldNames(type).includes(k));
   const renamed = edit.name !== row.name;
@@ -439,7 +467,7 @@ function liveOptions(image?: string): LiveCheckOptions {
       logger.warn({ file: e.liveCheckCaFile }, "LIVE_CHECK_CA_FILE cannot be read; using the system CAs only");
     }
   }
-  return { image, allowedNetworks: e.liveCheckAllowedNetworks, extraCa, ecrEndpoint: e.ecrEndpointUrl };
+  return { image, extraCa, ecrEndpoint: e.ecrEndpointUrl };
 }
 
 /**
