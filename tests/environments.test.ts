@@ -1,7 +1,7 @@
 import "./support/allow-loopback";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { db } from "@/db";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
@@ -67,12 +67,18 @@ describe("environments", () => {
     expect(r).toMatchObject({ ok: false, code: "invalid", fieldErrors: { kubeconfig: [expect.stringContaining("would run a command on this server")] } });
   });
 
-  it("keeps namespaces unique across the platform, on the slug field", async () => {
+  it("keeps slugs unique in the team and namespaces unique per cluster, without telling one team about another's elsewhere", async () => {
     const taken = slug();
     const other = await newUser("other");
+    const on = (server: string) => stringify({ ...parse(kubeconfig()), clusters: [{ name: "c", cluster: { server } }] });
     expect(await environmentActions.create(other.session, { teamSlug: other.team.slug, name: "prod", slug: taken, orchestrator: "kubernetes", kubeconfig: kubeconfig() })).toMatchObject({ ok: true });
+    // Another team on the same API server would write the same namespace.
     const r = await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "prod2", slug: taken, orchestrator: "kubernetes", kubeconfig: kubeconfig() });
-    expect(r).toMatchObject({ ok: false, fieldErrors: { slug: [`The namespace env-${taken} is already taken on this platform; choose another slug`] } });
+    expect(r).toMatchObject({ ok: false, fieldErrors: { slug: [`The namespace env-${taken} is already used on this cluster by another environment; choose another slug`] } });
+    // On another cluster, or on a Docker host, the same slug is free.
+    expect(await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "prod3", slug: taken, orchestrator: "kubernetes", kubeconfig: on("http://127.0.0.2:1") })).toMatchObject({ ok: true });
+    const again = await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "prod4", slug: taken, orchestrator: "kubernetes", kubeconfig: on("http://127.0.0.3:1") });
+    expect(again).toMatchObject({ ok: false, fieldErrors: { slug: [`This team already has an environment with the slug ${taken}`] } });
     const long = await environmentActions.create(w.owner.session, { teamSlug: w.teamSlug, name: "long", slug: "a".repeat(60), orchestrator: "kubernetes", kubeconfig: kubeconfig() });
     expect(long).toMatchObject({ ok: false, fieldErrors: { slug: [expect.stringContaining("63")] } });
   });

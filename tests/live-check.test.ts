@@ -215,10 +215,10 @@ describe("safe to offer: refused before any connection", () => {
 
 describe("ECR", () => {
   it("exchanges the key pair and reports the registry host and the token expiry, or the AWS error in plain words", async () => {
-    const good = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR }, { ecrEndpoint: ecr.url });
+    const good = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR }, { ecrEndpoint: ecr.url, allowedNetworks: LOOPBACK });
     expect(good).toMatchObject({ status: "valid", host: "123456789012.dkr.ecr.eu-central-1.amazonaws.com", message: expect.stringContaining("valid until") });
     expect(Date.parse(good.expiresAt!)).toBeGreaterThan(Date.now() + 11 * 3600_000);
-    const bad = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGWRONG" }, { ecrEndpoint: ecr.url });
+    const bad = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGWRONG" }, { ecrEndpoint: ecr.url, allowedNetworks: LOOPBACK });
     expect(bad).toMatchObject({ status: "invalid_credentials", message: "The secret access key does not belong to this access key ID." });
   });
 });
