@@ -26,6 +26,9 @@ export type DockerHost = {
   onSshHostKeys?: (knownHosts: string) => Promise<void>;
 };
 
+/** The system ssh the wrapper runs (the wrapper itself is first in the session's PATH). */
+const SSH_BINARY = "/usr/bin/ssh";
+
 export class DockerError extends Error {
   constructor(
     readonly step: string,
@@ -105,7 +108,8 @@ export async function withDockerSession<T>(
       Object.assign(env, { DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certs });
     }
     if (host.sshPrivateKey) {
-      // The CLI runs the system `ssh`; a private HOME gives it this key and nothing else.
+      // The CLI runs `ssh` from PATH. ssh reads ~/.ssh of the passwd entry, not $HOME, so a
+      // wrapper first in PATH hands it this session's config: this key and nothing else.
       const ssh = path.join(home, ".ssh");
       await mkdir(ssh, { mode: 0o700 });
       const key = path.join(ssh, "id_dockyard");
@@ -114,11 +118,16 @@ export async function withDockerSession<T>(
       // A key recorded on first use is enforced from then on: a changed key is refused.
       const known = !!host.sshKnownHosts;
       if (known) await writeFile(knownHostsFile, host.sshKnownHosts!, { mode: 0o600 });
+      const config = path.join(ssh, "config");
       await writeFile(
-        path.join(ssh, "config"),
-        `Host *\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking ${known ? "yes" : "accept-new"}\n  UserKnownHostsFile ${knownHostsFile}\n${vetted.hostName ? `  HostKeyAlias ${vetted.hostName}\n` : ""}`,
+        config,
+        `Host *\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking ${known ? "yes" : "accept-new"}\n  UserKnownHostsFile ${knownHostsFile}\n  GlobalKnownHostsFile /dev/null\n  BatchMode yes\n${vetted.hostName ? `  HostKeyAlias ${vetted.hostName}\n` : ""}`,
         { mode: 0o600 },
       );
+      const bin = path.join(root, "bin");
+      await mkdir(bin, { mode: 0o700 });
+      await writeFile(path.join(bin, "ssh"), `#!/bin/sh\nexec ${SSH_BINARY} -F '${config}' "$@"\n`, { mode: 0o700 });
+      env.PATH = `${bin}:${env.PATH}`;
     }
     const session: DockerSession = {
       configDir,
