@@ -63,6 +63,11 @@ export type TestOutcome = { ok: boolean; message: string; fieldErrors?: Record<s
 /** The last background refresh of a registry's pull credentials (ECR tokens). */
 export type RefreshRecord = { at: string; ok: boolean; refreshed: number; failed: { where: string; message: string }[]; expiresAt?: string | null };
 
+/** A rotation rolled out to every environment at once. */
+export type ApplyRecord = { at: string; credentialVersion: number; total: number; done: number; failed: { where: string; message: string }[]; finishedAt?: string };
+/** A scope-aware pull probe of every image in use with a registry's credentials. */
+export type ProbeRecord = { at: string; credentialVersion: number; total: number; passed: number; results: { image: string; ok: boolean; reason?: string; message: string }[] };
+
 /**
  * Saved registry credentials. Non-secret fields (username, region, login server, URL) are kept in
  * clear for display; the secret ones are one AES-256-GCM envelope, bound to the row's id.
@@ -87,6 +92,9 @@ export const registries = pgTable(
     lastTestAt: timestamp("last_test_at", { withTimezone: true }),
     lastTest: jsonb("last_test").$type<TestOutcome>(),
     lastRefresh: jsonb("last_refresh").$type<RefreshRecord>(),
+    /** The last "Apply to N environments now" and the pull probe that followed it. */
+    lastApply: jsonb("last_apply").$type<ApplyRecord>(),
+    lastProbe: jsonb("last_probe").$type<ProbeRecord>(),
   },
   (t) => [uniqueIndex("registries_team_name_idx").on(t.teamId, t.name), index("registries_team_idx").on(t.teamId, t.createdAt)],
 );
@@ -162,6 +170,22 @@ export const deploymentAction = pgEnum("deployment_action", ["deploy", "scale", 
 export type DeploymentAction = (typeof deploymentAction.enumValues)[number];
 export const deploymentStatus = pgEnum("deployment_status", ["running", "succeeded", "failed"]);
 
+/** One step of a deploy as the container page shows it live. */
+export type DeploymentStep = { name: string; status: "pending" | "running" | "done" | "failed"; detail?: string; at?: string };
+/** Why pods (or tasks) could not pull, classified; `message` is the orchestrator's text, redacted. */
+export type PullFailureReason = "credentials_refused" | "no_access" | "not_found" | "rate_limited" | "tls" | "network" | "platform" | "other";
+export type PullFailure = { reason: PullFailureReason; message: string; image?: string; since?: string };
+/** What the orchestrator reports of a workload: rollout progress and pull failures. */
+export type RolloutState = {
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  observedCurrent: boolean;
+  pullFailure?: PullFailure;
+  at: string;
+};
+
 /** One deploy, scale or restart of a container, with the credential version it pulled with. */
 export const deployments = pgTable(
   "deployments",
@@ -186,10 +210,21 @@ export const deployments = pgTable(
     message: text("message"),
     /** Redacted before it is stored. */
     log: text("log").notNull().default(""),
+    /** The steps as they happen (credentials, Secret or login, workload, rollout n/m). */
+    steps: jsonb("steps").$type<DeploymentStep[]>().notNull().default([]),
+    /** `rolled_out`, `pull_failed`, `rollout_timeout` or `failed`; null while running. */
+    outcome: text("outcome"),
+    /** The classified pull failure that ended the rollout, if any. */
+    pullFailure: jsonb("pull_failure").$type<PullFailure>(),
+    /** The last state read from the orchestrator. */
+    rollout: jsonb("rollout").$type<RolloutState>(),
+    /** Which server instance runs it, and when it last said so: a run whose owner died is reaped. */
+    runner: text("runner"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("deployments_container_idx").on(t.containerId, t.startedAt)],
+  (t) => [index("deployments_container_idx").on(t.containerId, t.startedAt), index("deployments_running_idx").on(t.status, t.heartbeatAt)],
 );
 
 /**
@@ -218,6 +253,46 @@ export const pullSecrets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.registryId, t.environmentId, t.secretName] }), index("pull_secrets_expiry_idx").on(t.expiresAt)],
 );
+
+/**
+ * Whether the pods (or tasks) of one environment can pull from one registry, as the watcher last
+ * read it from the orchestrator: OK, or failing since when, why and for which containers.
+ */
+export const pullHealth = pgTable(
+  "pull_health",
+  {
+    registryId: text("registry_id")
+      .notNull()
+      .references(() => registries.id, { onDelete: "cascade" }),
+    environmentId: text("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    /** `ok`, `failing` or `unknown` (the orchestrator did not answer). */
+    status: text("status").notNull(),
+    since: timestamp("since", { withTimezone: true }).notNull().defaultNow(),
+    failure: jsonb("failure").$type<PullFailure>(),
+    /** The containers whose pods fail to pull (names). */
+    failingContainers: jsonb("failing_containers").$type<string[]>().notNull().default([]),
+    okContainers: integer("ok_containers").notNull().default(0),
+    credentialVersion: integer("credential_version"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.registryId, t.environmentId] }), index("pull_health_team_idx").on(t.teamId, t.status)],
+);
+
+/** The watcher's schedule per environment: backoff for environments that do not answer. */
+export const environmentWatch = pgTable("environment_watch", {
+  environmentId: text("environment_id")
+    .primaryKey()
+    .references(() => environments.id, { onDelete: "cascade" }),
+  failures: integer("failures").notNull().default(0),
+  nextAt: timestamp("next_at", { withTimezone: true }).notNull().defaultNow(),
+  lastError: text("last_error"),
+  checkedAt: timestamp("checked_at", { withTimezone: true }),
+});
 
 /** Live registry checks per user, to rate-limit a feature that opens connections to typed addresses. */
 export const liveChecks = pgTable(
@@ -266,3 +341,4 @@ export type Environment = typeof environments.$inferSelect;
 export type Container = typeof containers.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type PullSecret = typeof pullSecrets.$inferSelect;
+export type PullHealth = typeof pullHealth.$inferSelect;
