@@ -26,6 +26,8 @@ Object.assign(process.env, {
   AUTH_SECRET: "bench-auth-secret-that-is-long-enough-0123456789",
   CREDENTIALS_KEY: Buffer.alloc(32, 9).toString("base64"),
   LOG_LEVEL: "silent",
+  // The kube test server and fake ECR listen on loopback, which the egress policy refuses by default.
+  EGRESS_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
 });
 
 // Imported after the environment is set: the app reads it once.
