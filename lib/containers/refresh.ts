@@ -13,7 +13,7 @@ import { pullCredentialsFor, type CredentialDeps } from "./credentials";
 export type RefreshOutcome = { refreshed: string[]; failed: { namespace: string; message: string }[]; expiresAt: Date | null };
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await work(items[next++]!);

@@ -141,7 +141,7 @@ type AgentWithOptions = Agent & { options?: Record<string, unknown> };
  * Per-request options: a timeout (the client has none by default), a connection through the
  * egress policy (the agent keeps the TLS settings the client chose), and the answer vetted.
  */
-function call(k: KubeClients, kinds: readonly string[]) {
+export function call(k: KubeClients, kinds: readonly string[]) {
   return {
     middleware: [
       {
@@ -168,7 +168,7 @@ function call(k: KubeClients, kinds: readonly string[]) {
   };
 }
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   return err instanceof KubeStatusError ? err.code : undefined;
 }
 
@@ -192,7 +192,7 @@ export function kubeError(step: string, err: unknown): KubeError {
   return new KubeError(step, `${step}: ${hint ? `${hint} (${reasonOf(err)})` : reasonOf(err)}`, status);
 }
 
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+export async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

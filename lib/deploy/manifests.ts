@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { V1Deployment, V1Namespace, V1Secret } from "@kubernetes/client-node";
 
 /** The Kubernetes objects the platform writes, built without talking to a cluster. */
@@ -11,6 +12,8 @@ export const LABEL = {
 } as const;
 export const ANNOTATION = {
   credentialVersion: "dockyard.dev/credential-version",
+  /** sha256 of the `.dockerconfigjson` the platform wrote: an edit outside the dashboard changes the data, not this. */
+  contentHash: "dockyard.dev/content-hash",
   expiresAt: "dockyard.dev/credentials-expire-at",
   restartedAt: "dockyard.dev/restarted-at",
 } as const;
@@ -32,6 +35,8 @@ export type PullSecretSpec = {
   expiresAt?: Date;
 };
 
+export const contentHash = (dockerConfigJson: string) => `sha256:${createHash("sha256").update(dockerConfigJson, "utf8").digest("hex")}`;
+
 export function pullSecretManifest(spec: PullSecretSpec): V1Secret {
   return {
     apiVersion: "v1",
@@ -43,6 +48,7 @@ export function pullSecretManifest(spec: PullSecretSpec): V1Secret {
       labels: { ...MANAGED_BY, [LABEL.registryId]: spec.registry.id, [LABEL.registryType]: spec.registry.type },
       annotations: {
         [ANNOTATION.credentialVersion]: String(spec.registry.credentialVersion),
+        [ANNOTATION.contentHash]: contentHash(spec.dockerConfigJson),
         ...(spec.expiresAt ? { [ANNOTATION.expiresAt]: spec.expiresAt.toISOString() } : {}),
       },
     },
