@@ -3,7 +3,7 @@ import { AuthError } from "next-auth";
 import { RateLimitedSignIn, signIn, signOut } from "@/lib/auth";
 import { signUp } from "@/lib/auth/accounts";
 import { safeCallbackUrl, signInSchema, signUpSchema } from "@/lib/auth/schemas";
-import { fieldErrorsOf, type ActionResult } from "@/lib/actions/safe-action";
+import { parseActionInput, type ActionResult } from "@/lib/actions/safe-action";
 import { SafeError } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
 
@@ -24,14 +24,14 @@ async function signInAndRedirect(email: string, password: string, callbackUrl?: 
 }
 
 export async function signInAction(raw: unknown): Promise<ActionResult<never>> {
-  const parsed = signInSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(parsed.error) };
+  const parsed = parseActionInput(signInSchema, raw);
+  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: parsed.fieldErrors };
   return signInAndRedirect(parsed.data.email, parsed.data.password, parsed.data.callbackUrl);
 }
 
 export async function signUpAction(raw: unknown): Promise<ActionResult<never>> {
-  const parsed = signUpSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: fieldErrorsOf(parsed.error) };
+  const parsed = parseActionInput(signUpSchema, raw);
+  if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: parsed.fieldErrors };
   try {
     await signUp(parsed.data);
   } catch (err) {

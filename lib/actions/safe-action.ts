@@ -5,6 +5,8 @@ import { db } from "@/db";
 import { memberships, teams, users, type Team, type TeamRole, type User } from "@/db/schema";
 import { SafeError, type FieldErrors, type SafeErrorCode } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
+import { nonPlainValues } from "@/lib/validation/plain-data";
+import { storableText } from "@/lib/validation/text";
 
 /** What the wrapper knows about the caller: the signed-in user's id, or nothing. */
 export type Session = { userId: string } | null;
@@ -59,6 +61,22 @@ async function loadUser(session: Session): Promise<UserContext["user"]> {
   return user;
 }
 
+/** Refuses what React's reply decoder can produce but a form never sends, before any schema reads it. */
+function assertPlainData(raw: unknown) {
+  const problems = nonPlainValues(raw);
+  if (Object.keys(problems).length > 0) throw new SafeError("invalid", "Some fields need attention", problems);
+}
+
+export type ParsedInput<T> = { success: true; data: T } | { success: false; fieldErrors: FieldErrors };
+
+/** For actions outside the wrappers (sign-in, sign-up): plain data first, then the schema. */
+export function parseActionInput<S extends z.ZodType>(schema: S, raw: unknown): ParsedInput<z.output<S>> {
+  const problems = nonPlainValues(raw);
+  if (Object.keys(problems).length > 0) return { success: false, fieldErrors: problems };
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, fieldErrors: fieldErrorsOf(parsed.error) };
+}
+
 function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw parsed.error;
@@ -70,6 +88,7 @@ export function userAction<S extends z.ZodType, T>(def: ActionDef<UserContext, S
   return async (session, raw) => {
     try {
       const user = await loadUser(session);
+      assertPlainData(raw);
       const input = parseInput(def.schema, raw);
       const ctx = { user, input };
       await def.rule?.(ctx);
@@ -80,7 +99,7 @@ export function userAction<S extends z.ZodType, T>(def: ActionDef<UserContext, S
   };
 }
 
-const teamSlugInput = z.object({ teamSlug: z.string().min(1).max(100) });
+const teamSlugInput = z.object({ teamSlug: storableText().min(1).max(100) });
 
 /** The caller's membership of the team with this slug; "not found" for a team they do not belong to. */
 export async function membershipOf(userId: string, teamSlug: string): Promise<{ team: Team; role: TeamRole }> {
@@ -101,6 +120,7 @@ export function teamAction<S extends z.ZodType, T>(def: ActionDef<TeamContext, S
   return async (session, raw) => {
     try {
       const user = await loadUser(session);
+      assertPlainData(raw);
       const slug = teamSlugInput.safeParse(raw);
       if (!slug.success) throw new SafeError("not_found", "Team not found");
       const { team, role } = await membershipOf(user.id, slug.data.teamSlug);

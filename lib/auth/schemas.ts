@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { storableText } from "@/lib/validation/text";
 
 /** Shared by the sign-up/sign-in forms and the server. */
-export const emailField = z
-  .string()
+export const emailField = storableText()
   .trim()
   .min(1, "Enter your e-mail address")
   .max(254, "E-mail address is too long")
@@ -10,10 +10,9 @@ export const emailField = z
   .transform((v) => v.toLowerCase());
 
 export const signUpSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(80, "Name must be at most 80 characters"),
+  name: storableText().trim().min(1, "Enter your name").max(80, "Name must be at most 80 characters"),
   email: emailField,
-  password: z
-    .string()
+  password: storableText()
     .min(10, "Password must be at least 10 characters")
     .max(256, "Password must be at most 256 characters"),
 });
@@ -21,8 +20,8 @@ export type SignUpInput = z.input<typeof signUpSchema>;
 
 export const signInSchema = z.object({
   email: emailField,
-  password: z.string().min(1, "Enter your password").max(256, "Password must be at most 256 characters"),
-  callbackUrl: z.string().max(2000).optional(),
+  password: storableText().min(1, "Enter your password").max(256, "Password must be at most 256 characters"),
+  callbackUrl: storableText().max(2000).optional(),
 });
 export type SignInInput = z.input<typeof signInSchema>;
 

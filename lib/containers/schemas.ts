@@ -2,6 +2,7 @@ import { z } from "zod";
 import { registryIdField } from "@/lib/registries/schemas";
 import { environmentIdField } from "@/lib/environments/schemas";
 import { parseImage } from "@/lib/registries/image-ref";
+import { storableText } from "@/lib/validation/text";
 
 /** The container form and the actions share these schemas. */
 
@@ -18,8 +19,8 @@ export const replicasField = z.number({ message: "Enter a number" }).int("Whole 
 const imageFields = {
   /** Empty: public image, no credentials. */
   registryId: z.union([registryIdField, z.literal("")]).default(""),
-  imageName: z.string().max(512, "At most 512 characters"),
-  imageTag: z.string().max(200, "At most 200 characters"),
+  imageName: storableText().max(512, "At most 512 characters"),
+  imageTag: storableText().max(200, "At most 200 characters"),
   replicas: replicasField.default(1),
   port: z.number({ message: "Enter a port number" }).int("Whole numbers only").min(1, "1-65535").max(65535, "1-65535").nullable().default(null),
 };

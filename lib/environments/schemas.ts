@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, storableText } from "@/lib/validation/text";
 import { checkKubeconfig } from "./kubeconfig";
 
 /** The environment form and the actions share this schema. */
@@ -22,11 +23,11 @@ const PEM_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVAT
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 const DOCKER_HOST = /^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d{1,5}|ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 
-const text = (max: number) => z.string().max(max, `At most ${max.toLocaleString("en")} characters`).default("");
+const text = (max: number) => storableText().max(max, `At most ${max.toLocaleString("en")} characters`).default("");
 
 export const environmentInputSchema = z
   .strictObject({
-    name: z.string().trim().min(1, "Enter a name").max(64, "At most 64 characters"),
+    name: storableText().trim().min(1, "Enter a name").max(64, "At most 64 characters"),
     slug: environmentSlug,
     orchestrator: z.enum(["kubernetes", "swarm", "compose"], { message: "Choose Kubernetes, Docker Swarm or Docker Compose" }),
     kubeMode: z.enum(["kubeconfig", "in-cluster"]).default("kubeconfig"),
@@ -43,6 +44,8 @@ export const environmentInputSchema = z
       if (v.kubeMode === "kubeconfig") {
         const check = checkKubeconfig(v.kubeconfig);
         if (!check.ok) issue("kubeconfig", check.message);
+        // YAML escapes (\0, \ud800) can put what the text check refused into the names saved in clear.
+        else if (!Object.values(check.summary).every(isStorableText)) issue("kubeconfig", "A cluster, context or user name contains a NUL or an unpaired surrogate: rename it");
       }
       return;
     }

@@ -79,7 +79,7 @@ const INVALID: Record<Exclude<RegistryType, "Public">, Array<[field: string, val
     ["username", "a", "Use a Quay username or a robot account like myorg+deployer (lower-case letters, digits, underscores)"],
     ["username", "line\nbreak", "Username must not contain control characters or line breaks"],
     ["token", "", "Enter the token"],
-    ["token", "tok\u0000en", "Token must not contain control characters or line breaks"],
+    ["token", "tok\u0007en", "Token must not contain control characters or line breaks"],
   ],
   Custom: [
     ["url", "registry.example.com", "Enter a URL like https://registry.example.com or http://10.0.0.5:5000"],

@@ -304,11 +304,25 @@ export function emptyCredentials(type: RegistryType): Record<string, string> {
 
 export type Credentials = Record<string, string>;
 
+/**
+ * "" or the field's own value. Not `z.union([z.literal(""), schema])`: when both fail at once (a
+ * NUL, a value far too long) a union reports only "Invalid input" instead of the field's message.
+ */
+function emptyOr(field: CredentialField): z.ZodType<string, string> {
+  return z.string({ message: `${field.label} must be text` }).transform((value, ctx) => {
+    if (value === "") return value;
+    const parsed = field.schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
 function credentialsSchema(def: RegistryTypeDef, opts: { keepSecrets: boolean }) {
   const shape: Record<string, z.ZodType<string, string>> = {};
   for (const [name, field] of Object.entries(def.fields)) {
     // On edit an empty secret means "keep the stored value": it is merged before the full parse.
-    shape[name] = opts.keepSecrets && isSecretField(field) ? z.union([z.literal(""), field.schema]) : field.schema;
+    shape[name] = opts.keepSecrets && isSecretField(field) ? emptyOr(field) : field.schema;
   }
   return z.strictObject(shape, { error: (iss) => (iss.code === "unrecognized_keys" ? `Unknown field for ${def.label}: ${iss.keys.join(", ")}` : "Credentials must be an object") });
 }

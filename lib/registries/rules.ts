@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "@/lib/validation/text";
 
 /**
  * Field-level validation rules for registry credentials, each with the message a user can act on.
@@ -11,8 +12,7 @@ const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f]/;
 
 /** A required single-line string: trimmed, bounded, without control characters. */
 export function line(label: string, max = 255) {
-  return z
-    .string({ message: `${label} must be text` })
+  return storableText({ message: `${label} must be text` })
     .max(max * 4, `${label} must be at most ${max} characters`)
     .transform((v) => v.trim())
     .pipe(
@@ -26,8 +26,7 @@ export function line(label: string, max = 255) {
 
 /** A required secret: kept verbatim (no trimming inside), bounded, single line. */
 export function secretLine(label: string, max = 1024) {
-  return z
-    .string({ message: `${label} must be text` })
+  return storableText({ message: `${label} must be text` })
     .max(max * 4, `${label} must be at most ${max} characters`)
     .transform((v) => v.trim())
     .pipe(
@@ -50,8 +49,7 @@ export function withRule(schema: z.ZodType<string, string>, check: (v: string) =
   });
 }
 
-export const registryName = z
-  .string({ message: "Name must be text" })
+export const registryName = storableText({ message: "Name must be text" })
   .max(1000, "Name must be at most 64 characters")
   .transform((v) => v.trim())
   .pipe(
@@ -149,8 +147,7 @@ export function serviceAccountKey(v: string): true | string {
   return true;
 }
 
-export const jsonKey = z
-  .string({ message: "The key must be text" })
+export const jsonKey = storableText({ message: "The key must be text" })
   .max(20_000, "A key file is at most 20,000 characters")
   .transform((v) => v.trim())
   .pipe(

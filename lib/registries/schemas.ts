@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "@/lib/validation/text";
 import { REGISTRY_TYPE_KEYS } from "./catalog";
 
 export const registryIdField = z.string().regex(/^reg-[a-z0-9]{12}$/, "Not a registry id (reg- followed by 12 letters or digits)");
@@ -14,7 +15,7 @@ export type UpdateRegistryInput = { registryId: string; name?: string; credentia
 export const deleteRegistrySchema = z.strictObject({ registryId: registryIdField });
 export type DeleteRegistryInput = z.input<typeof deleteRegistrySchema>;
 
-const credentialValues = z.record(z.string().max(64), z.string({ message: "Must be text" }).max(100_000, "Too long"), {
+const credentialValues = z.record(storableText().max(64), storableText({ message: "Must be text" }).max(100_000, "Too long"), {
   message: "Credentials must be an object of text fields",
 });
 
@@ -25,8 +26,7 @@ export const testRegistrySchema = z
     type: z.enum(REGISTRY_TYPE_KEYS, { message: `Choose a registry type: ${REGISTRY_TYPE_KEYS.join(", ")}` }).optional(),
     credentials: credentialValues.optional(),
     /** A repository to check pull access on, e.g. `team/app` (no host, no tag). */
-    image: z
-      .string()
+    image: storableText()
       .max(255, "At most 255 characters")
       .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, "A repository path like team/app: lower-case letters, digits and . _ - separated by /, without host or tag")
       .optional()
@@ -38,7 +38,7 @@ export const testRegistrySchema = z
 export type TestRegistryInput = z.input<typeof testRegistrySchema>;
 
 export const listRegistriesSchema = z.strictObject({
-  search: z.string().max(100, "Search is at most 100 characters").optional(),
+  search: storableText().max(100, "Search is at most 100 characters").optional(),
   page: z.number().int().min(1).max(100_000).optional(),
 });
 export type ListRegistriesInput = z.input<typeof listRegistriesSchema>;
