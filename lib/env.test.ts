@@ -34,9 +34,18 @@ describe("env", () => {
     [{ AUTH_SECRET: "short" }, /AUTH_SECRET: must be at least 32 characters/],
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must be a postgres/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ DEPLOY_ROLLOUT_TIMEOUT_SECONDS: "2m" }, /DEPLOY_ROLLOUT_TIMEOUT_SECONDS: must be a whole number of seconds/],
+    [{ DEPLOY_ROLLOUT_TIMEOUT_SECONDS: "0" }, /DEPLOY_ROLLOUT_TIMEOUT_SECONDS: must be a whole number of seconds/],
   ])("refuses %o with a clear message", (vars, message) => {
     expect(() => loadEnv({ DATA_DIR: tmp(), ...vars })).toThrow(EnvError);
     expect(() => loadEnv({ DATA_DIR: tmp(), ...vars })).toThrow(message);
+  });
+});
+
+describe("deploy rollout timeout", () => {
+  it("waits 2 minutes unless DEPLOY_ROLLOUT_TIMEOUT_SECONDS says otherwise", () => {
+    expect(loadEnv({ DATA_DIR: tmp() }).deployRolloutTimeoutSeconds).toBe(120);
+    expect(loadEnv({ DATA_DIR: tmp(), DEPLOY_ROLLOUT_TIMEOUT_SECONDS: "300" }).deployRolloutTimeoutSeconds).toBe(300);
   });
 });
 

@@ -55,6 +55,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ECR_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   DOCKER_CLI: z.string().min(1).default("docker"),
+  DEPLOY_ROLLOUT_TIMEOUT_SECONDS: z
+    .string()
+    .regex(/^\d{1,4}$/, "must be a whole number of seconds, 1 to 3600")
+    .transform(Number)
+    .pipe(z.number().min(1, "must be a whole number of seconds, 1 to 3600").max(3600, "must be a whole number of seconds, 1 to 3600"))
+    .default(120),
   EGRESS_ALLOWED_NETWORKS: networkList,
   /** The earlier name of EGRESS_ALLOWED_NETWORKS, still read. */
   LIVE_CHECK_ALLOWED_NETWORKS: networkList,
@@ -84,6 +90,8 @@ export type Env = {
   ecrEndpointUrl: string | undefined;
   /** The Docker CLI the Swarm and Compose orchestrators run. */
   dockerCli: string;
+  /** How long a deploy waits for its pods (or tasks) to be ready before it records a rollout timeout. */
+  deployRolloutTimeoutSeconds: number;
   /** Networks the egress policy lets the server connect to although they are private (see lib/egress.ts). */
   egressAllowedNetworks: string[];
   /** A PEM file of extra CAs the live check trusts (a private registry's CA). */
@@ -168,6 +176,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     ecrEndpointUrl: raw.ECR_ENDPOINT_URL,
     dockerCli: raw.DOCKER_CLI,
+    deployRolloutTimeoutSeconds: raw.DEPLOY_ROLLOUT_TIMEOUT_SECONDS,
     egressAllowedNetworks: [...(raw.EGRESS_ALLOWED_NETWORKS ?? []), ...(raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [])],
     liveCheckCaFile: raw.LIVE_CHECK_CA_FILE,
     allowLocalOrchestrators: raw.ALLOW_LOCAL_ORCHESTRATORS === "true",

@@ -76,7 +76,6 @@ const MESSAGE_CAP = 1000;
 
 /** Printable text only, at most MESSAGE_CAP characters: what the disclosure shows. */
 function capped(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   return clean.length > MESSAGE_CAP ? `${clean.slice(0, MESSAGE_CAP - 1)}…` : clean;
 }
