@@ -121,16 +121,18 @@ describe("namespaces", () => {
     expect((await failure(core.readNamespace({ name: "team-a" }))).code).toBe(404);
   });
 
-  it("deleting a namespace deletes its secrets and deployments", async () => {
+  it("deleting a namespace deletes its secrets, deployments and pods", async () => {
     await namespace("team-a");
     await namespace("team-b");
     await core.createNamespacedSecret({ namespace: "team-a", body: { metadata: { name: "s" }, stringData: { k: "v" } } });
     await core.createNamespacedSecret({ namespace: "team-b", body: { metadata: { name: "s" }, stringData: { k: "v" } } });
     await apps.createNamespacedDeployment({ namespace: "team-a", body: deploymentBody("web") });
+    await core.createNamespacedPod({ namespace: "team-a", body: { metadata: { name: "web-1" }, spec: { containers: [{ name: "main", image: "nginx:1.27" }] } } });
 
     await core.deleteNamespace({ name: "team-a" });
     expect(server.list("secrets").map((s) => s.metadata.namespace)).toEqual(["team-b"]);
     expect(server.list("deployments")).toEqual([]);
+    expect(server.list("pods")).toEqual([]);
   });
 });
 
@@ -266,6 +268,80 @@ describe("deployments", () => {
     expect(e.status.details?.causes?.map((cause) => cause.field)).toEqual(["spec.template.spec.containers[0].name", "spec.template.spec.containers[0].image"]);
 
     expect(server.list("deployments")).toEqual([]);
+  });
+});
+
+describe("pods, replicasets and events", () => {
+  const pod = (name: string, labels: Record<string, string>): k8s.V1Pod => ({ metadata: { name, labels }, spec: { containers: [{ name: "main", image: "nginx:1.27" }] } });
+  const event = (name: string, pod: string, reason: string): k8s.CoreV1Event => ({
+    metadata: { name },
+    involvedObject: { kind: "Pod", name: pod, namespace: "team-a" },
+    reason,
+    message: `${reason} for ${pod}`,
+    type: reason === "Failed" ? "Warning" : "Normal",
+  });
+
+  it("lists pods and replicasets by label; a new pod is Pending and its status is not the client's to write", async () => {
+    await namespace();
+    const created = await core.createNamespacedPod({ namespace: "team-a", body: { ...pod("web-1", { app: "web" }), status: { phase: "Running" } } });
+    expect(created.status?.phase).toBe("Pending");
+    await core.createNamespacedPod({ namespace: "team-a", body: pod("api-1", { app: "api" }) });
+    expect((await core.listNamespacedPod({ namespace: "team-a", labelSelector: "app=web" })).items.map((p) => p.metadata?.name)).toEqual(["web-1"]);
+
+    const rs: k8s.V1ReplicaSet = {
+      metadata: { name: "web-abc", labels: { app: "web", "pod-template-hash": "abc" } },
+      spec: { selector: { matchLabels: { app: "web", "pod-template-hash": "abc" } }, template: { metadata: { labels: { app: "web", "pod-template-hash": "abc" } }, spec: { containers: [{ name: "main", image: "nginx:1.27" }] } } },
+    };
+    await apps.createNamespacedReplicaSet({ namespace: "team-a", body: rs });
+    const list = await apps.listNamespacedReplicaSet({ namespace: "team-a", labelSelector: "app=web" });
+    expect(list).toMatchObject({ kind: "ReplicaSetList", apiVersion: "apps/v1" });
+    expect(list.items.map((r) => r.metadata?.generation)).toEqual([1]);
+  });
+
+  it("lists events by field selector, refuses a field the real server does not index", async () => {
+    await namespace();
+    await core.createNamespacedEvent({ namespace: "team-a", body: event("e1", "web-1", "Failed") });
+    await core.createNamespacedEvent({ namespace: "team-a", body: event("e2", "web-1", "Pulling") });
+    await core.createNamespacedEvent({ namespace: "team-a", body: event("e3", "api-1", "Failed") });
+    const failed = await core.listNamespacedEvent({ namespace: "team-a", fieldSelector: "involvedObject.kind=Pod,reason=Failed" });
+    expect(failed.kind).toBe("EventList");
+    expect(failed.items.map((e) => e.metadata.name)).toEqual(["e1", "e3"]);
+    const notFailed = await core.listNamespacedEvent({ namespace: "team-a", fieldSelector: "involvedObject.name=web-1,reason!=Failed" });
+    expect(notFailed.items.map((e) => e.metadata.name)).toEqual(["e2"]);
+    const refused = await failure(core.listNamespacedEvent({ namespace: "team-a", fieldSelector: "message=x" }));
+    expect(refused.status).toMatchObject({ code: 400, message: "field label not supported: message" });
+  });
+
+  it("controllers write status and metadata, not the spec, and see every change through the watch", async () => {
+    await namespace();
+    const seen: string[] = [];
+    const stop = server.controllers.watch((e) => seen.push(`${e.type} ${e.kind} ${(e.object.metadata as { name: string }).name}`));
+    await apps.createNamespacedDeployment({ namespace: "team-a", body: deploymentBody("web") });
+    const withStatus = server.controllers.writeStatus("deployments", "team-a", "web", { observedGeneration: 1, replicas: 1 });
+    expect(withStatus).toMatchObject({ metadata: { generation: 1 }, status: { observedGeneration: 1 } });
+    server.controllers.writeMetadata("deployments", "team-a", "web", { annotations: { "deployment.kubernetes.io/revision": "1" } });
+    const read = await apps.readNamespacedDeployment({ name: "web", namespace: "team-a" });
+    expect(read.metadata?.annotations).toEqual({ "deployment.kubernetes.io/revision": "1" });
+    expect(read.metadata?.generation).toBe(1);
+    expect(read.status?.observedGeneration).toBe(1);
+    // A client's replace keeps the controller's status.
+    const replaced = await apps.replaceNamespacedDeployment({ name: "web", namespace: "team-a", body: { ...deploymentBody("web"), status: {} } });
+    expect(replaced.status?.observedGeneration).toBe(1);
+    server.controllers.create("pods", "team-a", pod("web-1", { app: "web" }));
+    await core.deleteNamespace({ name: "team-a" });
+    stop();
+    expect(seen).toEqual([
+      "ADDED deployments web",
+      "MODIFIED deployments web",
+      "MODIFIED deployments web",
+      "MODIFIED deployments web",
+      "ADDED pods web-1",
+      "DELETED namespaces team-a",
+      "DELETED deployments web",
+      "DELETED pods web-1",
+    ]);
+    // Controller writes are not requests.
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "POST", "GET", "PUT", "DELETE"]);
   });
 });
 

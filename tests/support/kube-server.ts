@@ -2,27 +2,49 @@
  * An in-memory Kubernetes API server for tests, spoken to by the real `@kubernetes/client-node`
  * through a real kubeconfig (see `kubeconfigYaml`).
  *
- * It serves namespaces, secrets (core/v1) and deployments (apps/v1) with the REST conventions of
- * the real API server: Status bodies for every error, optimistic concurrency on resourceVersion,
- * DNS-1123 names, label rules, and every stored object validated against the official OpenAPI
- * schemas (the `kubernetes-models` package) plus the few semantic checks the real server adds
- * on top (dockerconfigjson secrets, deployment selectors, immutable fields).
+ * It serves namespaces, secrets, pods and events (core/v1), deployments and replicasets (apps/v1)
+ * with the REST conventions of the real API server: Status bodies for every error, optimistic
+ * concurrency on resourceVersion, DNS-1123 names, label and field selectors, and every stored
+ * object validated against the official OpenAPI schemas (the `kubernetes-models` package) plus
+ * the few semantic checks the real server adds on top (dockerconfigjson secrets, deployment
+ * selectors, immutable fields).
  *
- * What it does not do: no controllers (a Deployment's status stays `{}`), no watches, no field
- * selectors, no dry runs (those requests get a 400 rather than being silently ignored), and a
- * strategic merge patch is applied as a plain JSON merge patch (lists are replaced, not merged
- * by key).
+ * What it does not do: no controllers of its own (a Deployment's status stays `{}` unless the
+ * kubelet simulator in ./kubelet.ts runs against it, through `controllers`), no HTTP watches, no
+ * dry runs (those requests get a 400 rather than being silently ignored), and a strategic merge
+ * patch is applied as a plain JSON merge patch (lists are replaced, not merged by key).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ReplicaSet } from "kubernetes-models/apps/v1/ReplicaSet";
+import { Event } from "kubernetes-models/v1/Event";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Pod } from "kubernetes-models/v1/Pod";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { stringify } from "yaml";
 
-export type KubeKind = "namespaces" | "secrets" | "deployments";
+export type KubeKind = "namespaces" | "secrets" | "deployments" | "replicasets" | "pods" | "events";
+
+/** What a watch would deliver: every stored change, whoever made it. */
+export type KubeWatchEvent = { type: "ADDED" | "MODIFIED" | "DELETED"; kind: KubeKind; object: Record<string, unknown> };
+
+/**
+ * In-process access for the controllers a real cluster runs (the kubelet simulator): writes with
+ * the same validation as the REST API, but not logged as requests and free of injected faults,
+ * and a watch of every change.
+ */
+export interface KubeControllers {
+  watch(listener: (event: KubeWatchEvent) => void): () => void;
+  create(kind: KubeKind, namespace: string | undefined, body: unknown): Record<string, unknown>;
+  /** The status subresource: only `status` changes (and the resourceVersion). */
+  writeStatus(kind: KubeKind, namespace: string | undefined, name: string, status: unknown): Record<string, unknown>;
+  /** Metadata only (labels, annotations, owner references), as a controller's update of the main resource. */
+  writeMetadata(kind: KubeKind, namespace: string | undefined, name: string, metadata: Record<string, unknown>): Record<string, unknown>;
+  remove(kind: KubeKind, namespace: string | undefined, name: string): void;
+}
 
 /** One request as received. `status` is 0 until it is answered, and stays 0 for a "hang". */
 export type KubeRequestLog = { method: string; path: string; query: string; status: number };
@@ -55,6 +77,7 @@ export interface KubeServer {
   /** Copies of the stored objects, sorted by namespace then name; all namespaces when none is given. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   list(kind: KubeKind, namespace?: string): any[];
+  controllers: KubeControllers;
   close(): Promise<void>;
 }
 
@@ -195,6 +218,33 @@ function matchesLabels(requirements: Requirement[], labels: unknown): boolean {
   });
 }
 
+/**
+ * A `fieldSelector` query: `a=b`, `a==b`, `a!=b`, comma-separated, over the fields the real server
+ * indexes for the kind; any other field is a 400, as there.
+ */
+function parseFieldSelector(def: ResourceDef, text: string): { path: string; equal: boolean; value: string }[] {
+  return text
+    .split(",")
+    .map((term) => term.trim())
+    .filter(Boolean)
+    .map((term) => {
+      const match = /^([^\s=!]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
+      if (!match) throw new KubeStatusError(400, `invalid selector: '${text}'; can't understand '${term}'`);
+      const path = match[1]!;
+      if (!["metadata.name", "metadata.namespace", ...(def.fields ?? [])].includes(path)) throw new KubeStatusError(400, `field label not supported: ${path}`);
+      return { path, equal: match[2] !== "!=", value: match[3]! };
+    });
+}
+
+function matchesFields(requirements: { path: string; equal: boolean; value: string }[], doc: Doc): boolean {
+  return requirements.every(({ path, equal, value }) => {
+    let at: unknown = doc;
+    for (const part of path.split(".")) at = docAt(at)[part];
+    // An absent field reads as the empty string.
+    return (String(at ?? "") === value) === equal;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Field errors (the `details.causes` of a 422)
 
@@ -277,6 +327,8 @@ type ResourceDef = {
   normalize?: (doc: Doc) => void;
   /** Semantic checks beyond the schema; `old` is the stored object on update. */
   checks?: (doc: Doc, old: Doc | undefined) => Cause[];
+  /** Fields a fieldSelector may name besides metadata.name and metadata.namespace. */
+  fields?: string[];
 };
 
 function normalizeSecret(doc: Doc) {
@@ -390,6 +442,55 @@ const RESOURCES: Record<KubeKind, ResourceDef> = {
     tracksGeneration: true,
     normalize: normalizeDeployment,
     checks: deploymentChecks,
+  },
+  replicasets: {
+    plural: "replicasets",
+    kind: "ReplicaSet",
+    apiVersion: "apps/v1",
+    group: "apps",
+    namespaced: true,
+    nameError: dnsSubdomainError,
+    schema: (doc) => new ReplicaSet(doc as ConstructorParameters<typeof ReplicaSet>[0]).validate(),
+    owned: { status: { replicas: 0 } },
+    tracksGeneration: true,
+    fields: ["status.replicas"],
+  },
+  pods: {
+    plural: "pods",
+    kind: "Pod",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    nameError: dnsSubdomainError,
+    schema: (doc) => new Pod(doc as ConstructorParameters<typeof Pod>[0]).validate(),
+    // Status is the kubelet's: a new pod is Pending until a node reports on it.
+    owned: { status: { phase: "Pending", qosClass: "BestEffort" } },
+    tracksGeneration: false,
+    fields: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName"],
+  },
+  events: {
+    plural: "events",
+    kind: "Event",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    nameError: dnsSubdomainError,
+    schema: (doc) => new Event(doc as ConstructorParameters<typeof Event>[0]).validate(),
+    owned: {},
+    tracksGeneration: false,
+    fields: [
+      "involvedObject.kind",
+      "involvedObject.namespace",
+      "involvedObject.name",
+      "involvedObject.uid",
+      "involvedObject.apiVersion",
+      "involvedObject.resourceVersion",
+      "involvedObject.fieldPath",
+      "reason",
+      "reportingComponent",
+      "source",
+      "type",
+    ],
   },
 };
 
@@ -518,7 +619,24 @@ function jsonPatch(doc: Doc, operations: unknown): unknown {
 
 class Store {
   private revision = 0;
-  private readonly objects: Record<KubeKind, Map<string, Doc>> = { namespaces: new Map(), secrets: new Map(), deployments: new Map() };
+  private readonly objects: Record<KubeKind, Map<string, Doc>> = {
+    namespaces: new Map(),
+    secrets: new Map(),
+    deployments: new Map(),
+    replicasets: new Map(),
+    pods: new Map(),
+    events: new Map(),
+  };
+  private readonly listeners = new Set<(event: KubeWatchEvent) => void>();
+
+  watch(listener: (event: KubeWatchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: KubeWatchEvent["type"], def: ResourceDef, doc: Doc) {
+    for (const listener of this.listeners) listener({ type, kind: def.plural, object: structuredClone(doc) });
+  }
 
   private static key(def: ResourceDef, namespace: string | undefined, name: string) {
     return `${def.namespaced ? namespace : ""}/${name}`;
@@ -546,10 +664,11 @@ class Store {
     return found;
   }
 
-  list(def: ResourceDef, namespace: string | undefined, labelSelector: string | null) {
+  list(def: ResourceDef, namespace: string | undefined, labelSelector: string | null, fieldSelector: string | null = null) {
     const requirements = parseLabelSelector(labelSelector ?? "");
+    const fields = parseFieldSelector(def, fieldSelector ?? "");
     const items = this.all(def, namespace)
-      .filter((o) => matchesLabels(requirements, docAt(o.metadata).labels))
+      .filter((o) => matchesLabels(requirements, docAt(o.metadata).labels) && matchesFields(fields, o))
       // List items carry no apiVersion/kind on the wire; the list itself does.
       .map((o) => {
         const item = { ...o };
@@ -580,6 +699,7 @@ class Store {
     }
     meta.resourceVersion = this.nextVersion();
     this.objects[def.plural].set(key, doc);
+    this.emit("ADDED", def, doc);
     return structuredClone(doc);
   }
 
@@ -603,6 +723,30 @@ class Store {
     this.validate(def, doc, old);
     meta.resourceVersion = this.nextVersion();
     this.objects[def.plural].set(Store.key(def, namespace, name), doc);
+    this.emit("MODIFIED", def, doc);
+    return structuredClone(doc);
+  }
+
+  /** The status subresource: everything but `status` stays as stored. */
+  writeStatus(def: ResourceDef, namespace: string | undefined, name: string, status: unknown): Doc {
+    const doc = this.read(def, namespace, name);
+    doc.status = structuredClone(status);
+    return this.store(def, namespace, name, doc);
+  }
+
+  /** A controller's metadata update: labels, annotations and owner references; never the spec. */
+  writeMetadata(def: ResourceDef, namespace: string | undefined, name: string, metadata: Doc): Doc {
+    const doc = this.read(def, namespace, name);
+    const meta = docAt(doc.metadata);
+    for (const field of ["labels", "annotations", "ownerReferences"]) if (field in metadata) meta[field] = structuredClone(metadata[field]);
+    return this.store(def, namespace, name, doc);
+  }
+
+  private store(def: ResourceDef, namespace: string | undefined, name: string, doc: Doc): Doc {
+    this.validate(def, doc, doc);
+    docAt(doc.metadata).resourceVersion = this.nextVersion();
+    this.objects[def.plural].set(Store.key(def, namespace, name), doc);
+    this.emit("MODIFIED", def, doc);
     return structuredClone(doc);
   }
 
@@ -637,12 +781,17 @@ class Store {
     }
     this.objects[def.plural].delete(Store.key(def, namespace, name));
     const resourceVersion = this.nextVersion();
+    this.emit("DELETED", def, old);
     if (def.plural !== "namespaces") {
       return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { ...resourceDetails(def, name), uid: oldMeta.uid } };
     }
     // A real namespace lingers in Terminating while its contents go; here they go at once.
-    for (const kind of ["secrets", "deployments"] as const) {
-      for (const [key, o] of this.objects[kind]) if (docAt(o.metadata).namespace === name) this.objects[kind].delete(key);
+    for (const kind of ["secrets", "deployments", "replicasets", "pods", "events"] as const) {
+      for (const [key, o] of this.objects[kind]) {
+        if (docAt(o.metadata).namespace !== name) continue;
+        this.objects[kind].delete(key);
+        this.emit("DELETED", RESOURCES[kind], o);
+      }
     }
     return { ...old, metadata: { ...oldMeta, resourceVersion, deletionTimestamp: now() }, status: { phase: "Terminating" } };
   }
@@ -714,7 +863,7 @@ const DISCOVERY: Record<string, unknown> = {
 };
 
 /** Query parameters whose meaning this server does not implement: refused rather than ignored. */
-const UNSUPPORTED_QUERY = ["watch", "fieldSelector", "dryRun"];
+const UNSUPPORTED_QUERY = ["watch", "dryRun"];
 
 function dispatch(store: Store, method: string, url: URL, body: unknown, contentType: string): { code: number; body: unknown } {
   const discovery = DISCOVERY[url.pathname];
@@ -725,7 +874,7 @@ function dispatch(store: Store, method: string, url: URL, body: unknown, content
   if (unsupported) throw new KubeStatusError(400, `the kube test server does not support the ${unsupported} parameter`);
   const { def, namespace, name } = route;
   if (name === undefined) {
-    if (method === "GET") return { code: 200, body: store.list(def, namespace, url.searchParams.get("labelSelector")) };
+    if (method === "GET") return { code: 200, body: store.list(def, namespace, url.searchParams.get("labelSelector"), url.searchParams.get("fieldSelector")) };
     if (method === "POST") return { code: 201, body: store.create(def, namespace, body) };
   } else {
     if (method === "GET") return { code: 200, body: store.read(def, namespace, name) };
@@ -821,6 +970,13 @@ export async function startKubeServer(opts: { token?: string; latencyMs?: number
     },
     list(kind, namespace) {
       return store.all(RESOURCES[kind], namespace);
+    },
+    controllers: {
+      watch: (listener) => store.watch(listener),
+      create: (kind, namespace, body) => store.create(RESOURCES[kind], namespace, body),
+      writeStatus: (kind, namespace, name, status) => store.writeStatus(RESOURCES[kind], namespace, name, status),
+      writeMetadata: (kind, namespace, name, metadata) => store.writeMetadata(RESOURCES[kind], namespace, name, metadata),
+      remove: (kind, namespace, name) => void store.remove(RESOURCES[kind], namespace, name, undefined),
     },
     close() {
       // Hung requests would otherwise keep close() waiting forever.

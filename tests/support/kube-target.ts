@@ -44,9 +44,21 @@ export async function startKubeTarget(): Promise<KubeTarget> {
     kubeconfigYaml: () => yaml,
     async get(kind, namespace, name) {
       try {
-        if (kind === "namespaces") return plain(await core.readNamespace({ name }));
-        if (kind === "secrets") return plain(await core.readNamespacedSecret({ name, namespace: namespace! }));
-        return plain(await apps.readNamespacedDeployment({ name, namespace: namespace! }));
+        const ns = namespace!;
+        switch (kind) {
+          case "namespaces":
+            return plain(await core.readNamespace({ name }));
+          case "secrets":
+            return plain(await core.readNamespacedSecret({ name, namespace: ns }));
+          case "deployments":
+            return plain(await apps.readNamespacedDeployment({ name, namespace: ns }));
+          case "replicasets":
+            return plain(await apps.readNamespacedReplicaSet({ name, namespace: ns }));
+          case "pods":
+            return plain(await core.readNamespacedPod({ name, namespace: ns }));
+          case "events":
+            return plain(await core.readNamespacedEvent({ name, namespace: ns }));
+        }
       } catch (err) {
         if (missing(err)) return undefined;
         throw err;
@@ -54,10 +66,23 @@ export async function startKubeTarget(): Promise<KubeTarget> {
     },
     async list(kind, namespace) {
       // Only what the platform manages: a real namespace holds service-account tokens and more.
+      // Pods and ReplicaSets carry the template's labels; events carry none, so all are listed.
       const labelSelector = "app.kubernetes.io/managed-by=dockyard";
-      if (kind === "namespaces") return plain((await core.listNamespace({ labelSelector })).items);
-      if (kind === "secrets") return plain((await core.listNamespacedSecret({ namespace: namespace!, labelSelector })).items);
-      return plain((await apps.listNamespacedDeployment({ namespace: namespace!, labelSelector })).items);
+      const ns = namespace!;
+      switch (kind) {
+        case "namespaces":
+          return plain((await core.listNamespace({ labelSelector })).items);
+        case "secrets":
+          return plain((await core.listNamespacedSecret({ namespace: ns, labelSelector })).items);
+        case "deployments":
+          return plain((await apps.listNamespacedDeployment({ namespace: ns, labelSelector })).items);
+        case "replicasets":
+          return plain((await apps.listNamespacedReplicaSet({ namespace: ns, labelSelector })).items);
+        case "pods":
+          return plain((await core.listNamespacedPod({ namespace: ns, labelSelector })).items);
+        case "events":
+          return plain((await core.listNamespacedEvent({ namespace: ns })).items);
+      }
     },
     async close(createdNamespaces) {
       for (const name of createdNamespaces) await core.deleteNamespace({ name }).catch(() => {});
