@@ -1,12 +1,11 @@
 import NextAuth from "next-auth";
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { baseAuthConfig } from "@/lib/auth/config";
-import { env } from "@/lib/env";
 
 let guard: ReturnType<typeof makeGuard> | undefined;
 
 function makeGuard() {
-  const { auth } = NextAuth({ ...baseAuthConfig, secret: env().authSecret });
+  const { auth } = NextAuth(baseAuthConfig());
   return auth((req) => {
     if (req.auth?.user) return NextResponse.next();
     const url = new URL("/sign-in", req.nextUrl.origin);
@@ -24,4 +23,4 @@ export function proxy(req: NextRequest, event: NextFetchEvent) {
   return guard(req, event as never);
 }
 
-export const config = { matcher: ["/", "/t/:path*", "/teams/:path*"] };
+export const config = { matcher: ["/", "/t/:path*", "/teams/:path*", "/account"] };

@@ -27,7 +27,7 @@ export async function signIn(page: Page, account: Pick<Account, "email" | "passw
 
 export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Account menu" }).click();
-  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
 }
 

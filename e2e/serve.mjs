@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The server the browser tests run against: the production build, on a fresh PostgreSQL
-// database of its own (databases of earlier runs are dropped first) and a throw-away data dir.
+// database of its own (databases of runs hours old are dropped first) and a throw-away data dir.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +12,12 @@ const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127
 const port = process.env.E2E_PORT ?? "3210";
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+// Only databases of runs long over: another run on this machine may be using a recent one.
+const staleBefore = Date.now() - 6 * 60 * 60 * 1000;
 const old = await admin`select datname from pg_database where datname like 'regdash_e2e_%'`;
-for (const { datname } of old) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+for (const { datname } of old) {
+  if (Number(datname.slice("regdash_e2e_".length)) < staleBefore) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+}
 const name = `regdash_e2e_${Date.now()}`;
 await admin.unsafe(`create database "${name}"`);
 await admin.end();
@@ -22,11 +26,13 @@ export const LIVE_CHECK_CA_FILE = path.join(tmpdir(), "dockyard-e2e-live-check-c
 
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
-const server = spawn("npx", ["next", "start", "-p", port], {
+// The server `npm start` runs, which tells the app each request's client address.
+const server = spawn(process.execPath, ["scripts/server.mjs"], {
   cwd: root,
   stdio: "inherit",
   env: {
     ...process.env,
+    PORT: port,
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: url.toString(),
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "regdash-e2e-")),

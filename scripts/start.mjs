@@ -42,6 +42,7 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
 
 const port = process.env.PORT ?? "3000";
 console.log(`› Starting on http://localhost:${port} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : "embedded database in .data/"})`);
-const server = spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env });
+// scripts/server.mjs rather than `next start`: it tells the app each request's client address.
+const server = spawn(process.execPath, ["scripts/server.mjs"], { cwd: root, stdio: "inherit", env: { ...env, PORT: port } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,7 +1,12 @@
 "use server";
+import { headers } from "next/headers";
 import { AuthError } from "next-auth";
-import { RateLimitedSignIn, signIn, signOut } from "@/lib/auth";
+import { RateLimitedSignIn, signIn, signOut, unstable_update } from "@/lib/auth";
+import { accountActions } from "@/lib/auth/account-actions";
 import { signUp } from "@/lib/auth/accounts";
+import { clientAddress } from "@/lib/auth/client-address";
+import { currentSession } from "@/lib/auth/session";
+import { SignInRateLimited } from "@/lib/auth/throttle";
 import { safeCallbackUrl, signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { parseActionInput, type ActionResult } from "@/lib/actions/safe-action";
 import { SafeError } from "@/lib/errors";
@@ -15,7 +20,7 @@ async function signInAndRedirect(email: string, password: string, callbackUrl?: 
     await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(callbackUrl) });
   } catch (err) {
     if (err instanceof RateLimitedSignIn) {
-      return { ok: false, code: "rate_limited", error: "Too many failed sign-ins for this e-mail. Try again in 15 minutes." };
+      return { ok: false, code: "rate_limited", error: new SignInRateLimited().message };
     }
     if (err instanceof AuthError) return { ok: false, code: "invalid", error: WRONG_CREDENTIALS };
     throw err;
@@ -42,6 +47,23 @@ export async function signUpAction(raw: unknown): Promise<ActionResult<never>> {
   return signInAndRedirect(parsed.data.email, parsed.data.password, "/");
 }
 
+/** Signs out and revokes this session on the server (lib/auth's signOut event), so a copied cookie stops working too. */
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/sign-in" });
+}
+
+/** Refuses every session of the user, on every device, then signs this one out. */
+export async function signOutEverywhereAction(): Promise<ActionResult<never>> {
+  const result = await accountActions(clientAddress(await headers())).signOutEverywhere(await currentSession(), {});
+  if (!result.ok) return result;
+  await signOut({ redirectTo: "/sign-in" });
+  throw new Error("unreachable: signOut redirects");
+}
+
+/** Changes the password; every other session is refused and this one is re-issued under the new generation. */
+export async function changePasswordAction(raw: unknown): Promise<ActionResult<null>> {
+  const result = await accountActions(clientAddress(await headers())).changePassword(await currentSession(), raw);
+  if (!result.ok) return result;
+  await unstable_update({ generationGrant: result.data.generationGrant });
+  return { ok: true, data: null };
 }

@@ -1,11 +1,19 @@
 "use client";
 import { useTransition } from "react";
-import { ChevronsUpDown, LogOut } from "lucide-react";
-import { signOutAction } from "@/app/(auth)/actions";
+import Link from "next/link";
+import { toast } from "sonner";
+import { ChevronsUpDown, LogOut, MonitorX, UserCog } from "lucide-react";
+import { signOutAction, signOutEverywhereAction } from "@/app/(auth)/actions";
 import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
   const [pending, startTransition] = useTransition();
+  const signOutEverywhere = () =>
+    startTransition(async () => {
+      // On success the action redirects to sign-in; a result means it did not happen.
+      const result = await signOutEverywhereAction();
+      if (!result.ok) toast.error(result.error);
+    });
   return (
     <Menu>
       <MenuTrigger
@@ -24,6 +32,14 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
       <MenuContent align="start" side="top">
         <MenuLabel>{email}</MenuLabel>
         <MenuSeparator />
+        <MenuItem asChild>
+          <Link href="/account">
+            <UserCog className="h-4 w-4" aria-hidden /> Account settings
+          </Link>
+        </MenuItem>
+        <MenuItem disabled={pending} onSelect={signOutEverywhere}>
+          <MonitorX className="h-4 w-4" aria-hidden /> Sign out everywhere
+        </MenuItem>
         <MenuItem disabled={pending} onSelect={() => startTransition(() => signOutAction())}>
           <LogOut className="h-4 w-4" aria-hidden /> Sign out
         </MenuItem>

@@ -1,16 +1,15 @@
 import "server-only";
-import { and, eq, gte, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { signInFailures, users } from "@/db/schema";
+import { users } from "@/db/schema";
 import { isUniqueViolation } from "@/db/errors";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { insertTeamWithOwner } from "@/lib/teams/service";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
-import { signInSchema, signUpSchema, type SignUpInput } from "./schemas";
-
-export const SIGN_IN_LIMIT = { failures: 10, windowMinutes: 15 } as const;
+import { signInSchema, signUpSchema, type ChangePasswordInput, type SignUpInput } from "./schemas";
+import { SignInRateLimited, settleSuccessfulSignIn, takeSignInAttempt, throttleKeys } from "./throttle";
 
 /** Creates the user, their personal team and the owner membership in one transaction. */
 export async function signUp(raw: SignUpInput) {
@@ -34,40 +33,57 @@ export async function signUp(raw: SignUpInput) {
   }
 }
 
-export class SignInRateLimited extends SafeError {
-  constructor() {
-    super("rate_limited", `Too many failed sign-ins for this e-mail. Try again in ${SIGN_IN_LIMIT.windowMinutes} minutes.`);
-  }
-}
-
-async function recentFailures(email: string): Promise<number> {
-  const since = new Date(Date.now() - SIGN_IN_LIMIT.windowMinutes * 60_000);
-  const [row] = await db()
-    .select({ n: sql<number>`count(*)::int` })
-    .from(signInFailures)
-    .where(and(eq(signInFailures.email, email), gte(signInFailures.at, since)));
-  return row?.n ?? 0;
-}
-
 /**
- * The user for a correct e-mail + password, or null. After SIGN_IN_LIMIT.failures failures
- * for one e-mail inside the window, refuses (even a correct password) until the window passes.
+ * The user for a correct e-mail + password from `client`, or null. Throttled before the
+ * password is checked (see SIGN_IN_LIMITS), so a refused attempt costs no hashing either.
  */
-export async function verifyCredentials(raw: unknown): Promise<{ id: string; email: string; name: string } | null> {
+export async function verifyCredentials(
+  raw: unknown,
+  client: string,
+): Promise<{ id: string; email: string; name: string; sessionGeneration: number } | null> {
   const parsed = signInSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
-  if ((await recentFailures(email)) >= SIGN_IN_LIMIT.failures) {
-    logger.warn({ email }, "sign-in refused: too many failures");
-    throw new SignInRateLimited();
+  const keys = throttleKeys(email, client);
+  try {
+    await takeSignInAttempt(keys);
+  } catch (err) {
+    if (err instanceof SignInRateLimited) logger.warn({ email, client }, "sign-in refused: too many attempts");
+    throw err;
   }
   const [user] = await db().select().from(users).where(eq(users.email, email));
   const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
   if (!user || !ok) {
-    await db().insert(signInFailures).values({ email });
-    logger.info({ email }, "sign-in failed");
+    logger.info({ email, client }, "sign-in failed");
     return null;
   }
-  await db().delete(signInFailures).where(eq(signInFailures.email, email));
-  return { id: user.id, email: user.email, name: user.name };
+  await settleSuccessfulSignIn(keys);
+  return { id: user.id, email: user.email, name: user.name, sessionGeneration: user.sessionGeneration };
+}
+
+/**
+ * Sets a new password after checking the current one (throttled like a sign-in, so a stolen
+ * session cannot guess it) and moves the user to a new session generation: every session
+ * issued before is refused. Returns that generation.
+ */
+export async function changePassword(userId: string, input: ChangePasswordInput, client: string): Promise<number> {
+  const [user] = await db().select().from(users).where(eq(users.id, userId));
+  if (!user) throw new SafeError("unauthenticated", "Please sign in again");
+  const keys = throttleKeys(user.email, client);
+  await takeSignInAttempt(keys);
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    logger.info({ userId, client }, "password change refused: wrong current password");
+    throw fieldError("currentPassword", "This is not your current password");
+  }
+  await settleSuccessfulSignIn(keys);
+  const passwordHash = await hashPassword(input.newPassword);
+  // Only over the hash just checked: a change racing this one is not silently overwritten.
+  const [changed] = await db()
+    .update(users)
+    .set({ passwordHash, sessionGeneration: sql`${users.sessionGeneration} + 1` })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, user.passwordHash)))
+    .returning({ generation: users.sessionGeneration });
+  if (!changed) throw new SafeError("conflict", "Your password was changed meanwhile. Reload the page and try again.");
+  logger.info({ userId }, "password changed; other sessions revoked");
+  return changed.generation;
 }

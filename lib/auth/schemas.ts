@@ -25,6 +25,16 @@ export const signInSchema = z.object({
 });
 export type SignInInput = z.input<typeof signInSchema>;
 
+export const changePasswordSchema = z
+  .object({
+    currentPassword: storableText().min(1, "Enter your current password").max(256, "Password must be at most 256 characters"),
+    newPassword: storableText().min(10, "Password must be at least 10 characters").max(256, "Password must be at most 256 characters"),
+    confirmPassword: storableText().min(1, "Type the new password again"),
+  })
+  .refine((v) => v.confirmPassword === v.newPassword, { path: ["confirmPassword"], message: "The two new passwords differ" })
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ["newPassword"], message: "Choose a password other than the current one" });
+export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
+
 /** Only same-site paths are followed after sign-in. */
 export function safeCallbackUrl(url: string | undefined | null): string {
   if (!url || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) return "/";

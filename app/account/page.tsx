@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/session";
+import { Card, CardHeader } from "@/components/ui/card";
+import { ChangePasswordForm } from "@/components/account/change-password-form";
+
+export const metadata: Metadata = { title: "Account" };
+
+/** The signed-in person's own settings; not about any one team, so outside the team shell. */
+export default async function AccountPage() {
+  const user = await requireUser();
+  return (
+    <main className="mx-auto max-w-xl space-y-6 px-4 py-10">
+      <Link href="/" className="text-sm text-slate-600 underline hover:text-slate-900">
+        ← Back to the dashboard
+      </Link>
+      <header>
+        <h1 className="text-2xl font-semibold">Account</h1>
+        <p className="mt-1 text-sm text-slate-500">
+          {user.name} · {user.email}
+        </p>
+      </header>
+      <Card>
+        <CardHeader title="Change password" description="Every other device where you are signed in is signed out; this one stays signed in." />
+        <div className="p-5">
+          <ChangePasswordForm />
+        </div>
+      </Card>
+    </main>
+  );
+}
