@@ -33,7 +33,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(path.join(r
 }
 
 const buildId = path.join(root, ".next/BUILD_ID");
-const sources = ["app", "components", "lib", "db", "drizzle", "public", "proxy.ts", "instrumentation.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+const sources = ["app", "components", "lib", "db", "drizzle", "public", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
 const sourceTime = Math.max(...sources.map(newestMtime));
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
   console.log("› Building the dashboard (next build)…");
