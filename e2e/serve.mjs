@@ -13,7 +13,7 @@ const port = process.env.E2E_PORT ?? "3210";
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 // Only databases of runs long over: another run on this machine may be using a recent one.
-const staleBefore = Date.now() - 6 * 60 * 60 * 1000;
+const staleBefore = Date.now() - 2 * 60 * 60 * 1000;
 const old = await admin`select datname from pg_database where datname like 'regdash_e2e_%'`;
 for (const { datname } of old) {
   if (Number(datname.slice("regdash_e2e_".length)) < staleBefore) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
