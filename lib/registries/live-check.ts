@@ -4,7 +4,8 @@ import https from "node:https";
 import { isIP } from "node:net";
 import { rootCertificates } from "node:tls";
 import { getDomain } from "tldts";
-import { ecrPullCredentials, EcrError } from "@/lib/deploy/ecr";
+import { ecrPullCredentials, EcrError, type EcrKeyPair } from "@/lib/deploy/ecr";
+import type { PullCredentials } from "@/lib/deploy/docker-config";
 import { egressAgent, egressPolicy, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { imageHostsOf, loginOf, type Credentials, type RegistryType } from "./catalog";
 
@@ -22,6 +23,7 @@ export type LiveStatus =
   | "not_a_registry"
   | "unreachable"
   | "refused_address"
+  | "rate_limited"
   | "not_applicable";
 
 export type LiveResult = { status: LiveStatus; ok: boolean; message: string; host?: string; expiresAt?: string };
@@ -49,30 +51,35 @@ const result = (status: LiveStatus, message: string, extra: Partial<LiveResult> 
   ...extra,
 });
 
-type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
-class CheckContext {
+type RequestOptions = { method?: "GET" | "HEAD"; authorization?: string; accept?: string };
+
+/** One check's connections: every one vetted by the egress policy, all under one time bound, bodies capped. */
+export class CheckContext {
   readonly policy: EgressPolicy;
   readonly signal: AbortSignal;
   readonly ca: string[] | undefined;
   readonly maxBody: number;
+  readonly timeoutMs: number;
 
   constructor(readonly opts: LiveCheckOptions) {
     this.policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : serverEgressPolicy();
-    this.signal = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.signal = AbortSignal.timeout(this.timeoutMs);
     this.ca = opts.extraCa ? [...rootCertificates, opts.extraCa] : undefined;
     this.maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   }
 
   /** One request, no redirects followed; the body is cut at the cap. */
-  private once(url: URL, authorization: string | undefined): Promise<Reply> {
+  private once(url: URL, req: RequestOptions): Promise<Reply> {
     const lib = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(
+      const request = lib.request(
         url,
         {
-          method: "GET",
-          headers: { accept: "application/json", "user-agent": "dockyard-registry-check", ...(authorization ? { authorization } : {}) },
+          method: req.method ?? "GET",
+          headers: { accept: req.accept ?? "application/json", "user-agent": "dockyard-registry-check", ...(req.authorization ? { authorization: req.authorization } : {}) },
           signal: this.signal,
           ca: this.ca,
           agent: egressAgent(url.protocol, this.policy),
@@ -91,27 +98,31 @@ class CheckContext {
           res.on("error", reject);
         },
       );
-      req.on("error", reject);
-      req.end();
+      request.on("error", reject);
+      request.end();
     });
   }
 
   /**
-   * GET with redirects followed (each hop vetted again). Credentials are dropped as soon as a
-   * redirect leaves the host they were meant for.
+   * A request with redirects followed (each hop vetted again). Credentials are dropped as soon as
+   * a redirect leaves the host they were meant for.
    */
-  async get(url: URL, authorization?: string): Promise<Reply> {
+  async request(url: URL, req: RequestOptions = {}): Promise<Reply> {
     let current = url;
-    let auth = authorization;
+    let authorization = req.authorization;
     for (let hop = 0; ; hop++) {
-      const reply = await this.once(current, auth);
+      const reply = await this.once(current, { ...req, authorization });
       const location = reply.headers.location;
       if (reply.status < 300 || reply.status >= 400 || !location || hop >= MAX_REDIRECTS) return reply;
       const next = new URL(location, current);
       // Not to another host, and never in clear text after a downgrade to http.
-      if (next.host !== current.host || next.protocol !== current.protocol) auth = undefined;
+      if (next.host !== current.host || next.protocol !== current.protocol) authorization = undefined;
       current = next;
     }
+  }
+
+  get(url: URL, authorization?: string): Promise<Reply> {
+    return this.request(url, { authorization });
   }
 }
 
@@ -156,8 +167,11 @@ const TLS_WORDS: Record<string, string> = {
   EPROTO: "the TLS handshake failed (is it plain HTTP?)",
 };
 
+/** A TLS failure (unknown CA, expired or misnamed certificate, not TLS at all) rather than one of the network. */
+export const isTlsFailure = (err: unknown) => Boolean(TLS_WORDS[(err as { code?: string })?.code ?? ""]);
+
 /** A network failure in words; never echoes a credential (none is in these errors). */
-function unreachable(err: unknown, host: string, timeoutMs: number): LiveResult {
+export function unreachable(err: unknown, host: string, timeoutMs: number): LiveResult {
   if (isEgressRefused(err)) return result("refused_address", `Not checked: ${err.message}`, { host });
   const e = err as { code?: string; name?: string; message?: string };
   const code = e.code ?? "";
@@ -169,24 +183,94 @@ function unreachable(err: unknown, host: string, timeoutMs: number): LiveResult 
   return result("unreachable", `Cannot reach ${host}${code ? ` (${code})` : ""}`, { host });
 }
 
-/** Where each type's registry answers the V2 API. */
-function baseUrlOf(type: RegistryType, credentials: Credentials): URL | undefined {
+/** A 429 in words, with the registry's Retry-After when it is a plain number of seconds. */
+export function rateLimited(reply: Reply, host: string): LiveResult {
+  const retryAfter = /^\d{1,6}$/.exec(String(reply.headers["retry-after"] ?? "").trim())?.[0];
+  return result("rate_limited", `${host} is rate limiting requests from this server (HTTP 429 Too Many Requests)${retryAfter ? `; it asks to retry in ${retryAfter} s` : ""}`, { host });
+}
+
+/**
+ * Where a registry answers the V2 API: Docker Hub on registry-1.docker.io, a Custom registry at
+ * its URL (http or https), any other at the image's own host when one is given (GCR's regional
+ * hosts, ECR's account host), else at the type's first host.
+ */
+export function baseUrlOf(type: RegistryType, credentials: Credentials, imageDomain?: string): URL | undefined {
   if (type === "Docker") return new URL("https://registry-1.docker.io");
-  if (type === "GCR") return new URL("https://gcr.io");
   if (type === "Custom") return new URL(new URL(credentials.url!).origin);
-  const host = imageHostsOf(type, credentials)[0];
+  const host = imageDomain ?? imageHostsOf(type, credentials)[0];
   return host ? new URL(`https://${host}`) : undefined;
 }
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+
+/** ECR's key pair exchanged for the registry login it stands for (user AWS, a 12-hour token), under the check's guard and bound. */
+export function ecrExchange(login: EcrKeyPair, opts: LiveCheckOptions): Promise<PullCredentials> {
+  const policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : undefined;
+  return ecrPullCredentials(login, { endpoint: opts.ecrEndpoint, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy });
+}
+
+/** How a registry lets a login in: it is open, it refused (or is not a registry), or here is the Authorization header. */
+export type Access = { kind: "open" } | { kind: "granted"; scheme: "basic" | "bearer"; authorization: string } | { kind: "refused"; result: LiveResult };
+
+/**
+ * The V2 handshake (registry-facts §4) up to an Authorization header: `GET /v2/`; on a Basic
+ * challenge the credentials are tried on `/v2/`; on a Bearer challenge a token is asked of the
+ * realm (for `scope` when given), which must be on the registry's own site. Network errors throw.
+ */
+export async function negotiate(ctx: CheckContext, base: URL, login: { username: string; password: string }, scope?: string): Promise<Access> {
+  const host = base.host;
+  const refused = (status: LiveStatus, message: string): Access => ({ kind: "refused", result: result(status, message, { host }) });
+  const authorization = basic(login.username, login.password);
+  const probe = await ctx.get(new URL("/v2/", base));
+  if (probe.status === 200) {
+    return looksLikeRegistry(probe) ? { kind: "open" } : refused("not_a_registry", `${host} answered, but it is not a container registry (no Registry API at /v2/)`);
+  }
+  if (probe.status === 429) return { kind: "refused", result: rateLimited(probe, host) };
+  const challenge = probe.status === 401 ? parseChallenge(String(probe.headers["www-authenticate"] ?? "")) : undefined;
+  if (!challenge) return refused("not_a_registry", `${host} is not a container registry (GET /v2/ answered ${probe.status})`);
+
+  if (challenge.scheme === "basic") {
+    const reply = await ctx.get(new URL("/v2/", base), authorization);
+    if (reply.status === 401 || reply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`);
+    if (reply.status === 429) return { kind: "refused", result: rateLimited(reply, host) };
+    if (reply.status !== 200) return refused("not_a_registry", `${host} answered ${reply.status} to an authenticated /v2/`);
+    return { kind: "granted", scheme: "basic", authorization };
+  }
+  if (challenge.scheme !== "bearer" || !challenge.params.realm) return refused("not_a_registry", `${host} asks for an authentication scheme registries do not use`);
+
+  let realm: URL;
+  try {
+    realm = new URL(challenge.params.realm);
+  } catch {
+    return refused("not_a_registry", `${host} names an invalid token realm`);
+  }
+  if (!realmAllowed(realm, base) || (realm.protocol !== "https:" && base.protocol === "https:")) {
+    return refused("refused_address", `Not checked: ${host} sends credentials to ${realm.origin}, which is not part of the registry's own site`);
+  }
+  if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
+  if (scope) realm.searchParams.set("scope", scope);
+  const tokenReply = await ctx.get(realm, authorization);
+  if (tokenReply.status === 401 || tokenReply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`);
+  if (tokenReply.status === 429) return { kind: "refused", result: rateLimited(tokenReply, host) };
+  let token: string | undefined;
+  try {
+    const body = JSON.parse(tokenReply.body) as { token?: unknown; access_token?: unknown };
+    const value = body.token ?? body.access_token;
+    // A token goes back in a header: only a plain token is taken.
+    token = typeof value === "string" && /^[\x21-\x7e]{1,16384}$/.test(value) ? value : undefined;
+  } catch {
+    token = undefined;
+  }
+  if (tokenReply.status !== 200 || !token) return refused("not_a_registry", `The token service of ${host} answered ${tokenReply.status} without a token`);
+  return { kind: "granted", scheme: "bearer", authorization: `Bearer ${token}` };
+}
 
 export async function liveCheck(type: RegistryType, credentials: Credentials, opts: LiveCheckOptions = {}): Promise<LiveResult> {
   const login = loginOf(type, credentials);
   if (login.kind === "none") return result("not_applicable", "Public registries need no credentials: nothing to check");
   if (login.kind === "ecr") {
     try {
-      const policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : undefined;
-      const creds = await ecrPullCredentials(login, { endpoint: opts.ecrEndpoint, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy });
+      const creds = await ecrExchange(login, opts);
       const host = creds.serverKeys[0];
       return result("valid", `Valid: AWS issued a registry token for ${host}, valid until ${creds.expiresAt?.toISOString()}`, { host, expiresAt: creds.expiresAt?.toISOString() });
     } catch (err) {
@@ -197,51 +281,14 @@ export async function liveCheck(type: RegistryType, credentials: Credentials, op
   const base = baseUrlOf(type, credentials)!;
   const host = base.host;
   const ctx = new CheckContext(opts);
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const authorization = basic(login.username, login.password);
-  const scope = opts.image ? `repository:${opts.image}:pull` : undefined;
   try {
-    const probe = await ctx.get(new URL("/v2/", base));
-    if (probe.status === 200) {
-      return looksLikeRegistry(probe)
-        ? result("no_auth_required", `${host} needs no authentication, so the credentials were not checked`, { host })
-        : result("not_a_registry", `${host} answered, but it is not a container registry (no Registry API at /v2/)`, { host });
-    }
-    const challenge = probe.status === 401 ? parseChallenge(String(probe.headers["www-authenticate"] ?? "")) : undefined;
-    if (!challenge) return result("not_a_registry", `${host} is not a container registry (GET /v2/ answered ${probe.status})`, { host });
-
-    if (challenge.scheme === "basic") {
-      const reply = await ctx.get(new URL("/v2/", base), authorization);
-      if (reply.status === 401 || reply.status === 403) return result("invalid_credentials", `${host} refused these credentials`, { host });
-      if (reply.status !== 200) return result("not_a_registry", `${host} answered ${reply.status} to an authenticated /v2/`, { host });
-      return opts.image ? pullAccess(ctx, base, opts.image, authorization, host) : result("valid", `Valid: ${host} accepted the credentials`, { host });
-    }
-    if (challenge.scheme !== "bearer" || !challenge.params.realm) return result("not_a_registry", `${host} asks for an authentication scheme registries do not use`, { host });
-
-    let realm: URL;
-    try {
-      realm = new URL(challenge.params.realm);
-    } catch {
-      return result("not_a_registry", `${host} names an invalid token realm`, { host });
-    }
-    if (!realmAllowed(realm, base) || (realm.protocol !== "https:" && base.protocol === "https:")) {
-      return result("refused_address", `Not checked: ${host} sends credentials to ${realm.origin}, which is not part of the registry's own site`, { host });
-    }
-    if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
-    if (scope) realm.searchParams.set("scope", scope);
-    const tokenReply = await ctx.get(realm, authorization);
-    if (tokenReply.status === 401 || tokenReply.status === 403) return result("invalid_credentials", `${host} refused these credentials`, { host });
-    let token: string | undefined;
-    try {
-      const body = JSON.parse(tokenReply.body) as { token?: string; access_token?: string };
-      token = body.token ?? body.access_token;
-    } catch {
-      token = undefined;
-    }
-    if (tokenReply.status !== 200 || !token) return result("not_a_registry", `The token service of ${host} answered ${tokenReply.status} without a token`, { host });
-    return opts.image ? pullAccess(ctx, base, opts.image, `Bearer ${token}`, host) : result("valid", `Valid: ${host} issued a token for these credentials`, { host });
+    const access = await negotiate(ctx, base, login, opts.image ? `repository:${opts.image}:pull` : undefined);
+    if (access.kind === "refused") return access.result;
+    if (access.kind === "open") return result("no_auth_required", `${host} needs no authentication, so the credentials were not checked`, { host });
+    if (opts.image) return pullAccess(ctx, base, opts.image, access.authorization, host);
+    return result("valid", access.scheme === "basic" ? `Valid: ${host} accepted the credentials` : `Valid: ${host} issued a token for these credentials`, { host });
   } catch (err) {
-    return unreachable(err, host, timeoutMs);
+    return unreachable(err, host, ctx.timeoutMs);
   }
 }
 

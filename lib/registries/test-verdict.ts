@@ -10,6 +10,7 @@ const LIVE: Record<string, Omit<Verdict, "message">> = {
   not_a_registry: { label: "not a registry", tone: "red" },
   unreachable: { label: "unreachable", tone: "red" },
   refused_address: { label: "not checked", tone: "amber" },
+  rate_limited: { label: "rate limited", tone: "amber" },
   not_applicable: { label: "nothing to check", tone: "blue" },
 };
 
