@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { expect } from "vitest";
 import { signUp } from "@/lib/auth/accounts";
+import { teamActions } from "@/lib/teams/actions";
 import type { Session } from "@/lib/actions/safe-action";
 
 export const PASSWORD = "correct horse battery";
@@ -10,4 +12,18 @@ export async function newUser(label = "user") {
   const { user, team } = await signUp({ name: `${label} ${tag}`, email: `${label}-${tag}@example.test`, password: PASSWORD });
   const session: Session = { userId: user.id };
   return { user, team, session };
+}
+
+/** A team with an owner, an admin, two members (one creates registries) and an outsider. */
+export async function registryTeam() {
+  const owner = await newUser("owner");
+  const admin = await newUser("admin");
+  const creator = await newUser("creator");
+  const member = await newUser("member");
+  const outsider = await newUser("outsider");
+  const teamSlug = owner.team.slug;
+  for (const [who, role] of [[admin, "admin"], [creator, "member"], [member, "member"]] as const) {
+    expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
+  }
+  return { owner, admin, creator, member, outsider, teamSlug, teamId: owner.team.id };
 }

@@ -8,28 +8,14 @@ import { EXAMPLE_CREDENTIALS, exampleInput } from "@/lib/registries/examples";
 import { decryptCredentials } from "@/lib/registries/service";
 import { teamActions } from "@/lib/teams/actions";
 import { newId } from "@/lib/ids";
-import { newUser } from "./fixtures";
+import { newUser, registryTeam } from "./fixtures";
 import type { Session } from "@/lib/actions/safe-action";
 
 type Actor = Awaited<ReturnType<typeof newUser>>;
 
-/** A team with an owner, an admin, two members (one creates registries) and an outsider. */
-async function world() {
-  const owner = await newUser("owner");
-  const admin = await newUser("admin");
-  const creator = await newUser("creator");
-  const member = await newUser("member");
-  const outsider = await newUser("outsider");
-  const teamSlug = owner.team.slug;
-  for (const [who, role] of [[admin, "admin"], [creator, "member"], [member, "member"]] as const) {
-    expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
-  }
-  return { owner, admin, creator, member, outsider, teamSlug, teamId: owner.team.id };
-}
-
-let w: Awaited<ReturnType<typeof world>>;
+let w: Awaited<ReturnType<typeof registryTeam>>;
 beforeAll(async () => {
-  w = await world();
+  w = await registryTeam();
 });
 
 async function createAs(actor: Actor, type: (typeof REGISTRY_TYPES)[number]["type"] = "Custom", name = `reg ${Math.random().toString(36).slice(2, 8)}`) {

@@ -25,6 +25,14 @@ export async function testRegistryAction(input: unknown) {
   return run(registryActions.test, input, true);
 }
 
+export async function applyRegistryAction(input: unknown) {
+  return run(registryActions.apply, input, true);
+}
+
+export async function probeRegistryAction(input: unknown) {
+  return run(registryActions.probe, input, true);
+}
+
 export async function listRegistriesAction(input: unknown) {
   return run(registryActions.list, input, false);
 }

@@ -1,12 +1,14 @@
 import "server-only";
 import { teamAction } from "@/lib/actions/safe-action";
 import { registryInputSchema, type RegistryInput } from "./catalog";
-import { deleteRegistrySchema, listRegistriesSchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
+import { applyRegistrySchema, deleteRegistrySchema, listRegistriesSchema, probeRegistrySchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
+import { applyRotation, probeRegistry } from "./rollout";
 import { createRegistry, deleteRegistry, listRegistries, testRegistry, updateRegistry } from "./service";
 
 /**
  * The registry actions. Any member may list, create and test; the creator or a team owner/admin
- * may update; only the creator may delete (a team owner when the creator has left). The
+ * may update and apply a rotation to every environment; only the creator may delete (a team
+ * owner when the creator has left). Any member may probe the saved credentials. The
  * ownership rules need the stored row, so the service checks them right after loading it.
  */
 export const registryActions = {
@@ -32,6 +34,18 @@ export const registryActions = {
     name: "registry.test",
     schema: testRegistrySchema,
     body: ({ team, user, role, input }) => testRegistry(team, user, role, input),
+  }),
+
+  apply: teamAction({
+    name: "registry.apply",
+    schema: applyRegistrySchema,
+    body: ({ team, user, role, input }) => applyRotation(team, user, role, input.registryId),
+  }),
+
+  probe: teamAction({
+    name: "registry.probe",
+    schema: probeRegistrySchema,
+    body: ({ team, user, role, input }) => probeRegistry(team, user, role, input),
   }),
 
   list: teamAction({

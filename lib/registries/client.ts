@@ -1,12 +1,14 @@
 import {
+  applyRegistryAction,
   createRegistryAction,
   deleteRegistryAction,
   listRegistriesAction,
+  probeRegistryAction,
   testRegistryAction,
   updateRegistryAction,
 } from "@/app/_actions/registries";
 import type { RegistryInput } from "./catalog";
-import type { DeleteRegistryInput, ListRegistriesInput, TestRegistryInput, UpdateRegistryInput } from "./schemas";
+import type { ApplyRegistryInput, DeleteRegistryInput, ListRegistriesInput, ProbeRegistryInput, TestRegistryInput, UpdateRegistryInput } from "./schemas";
 
 /**
  * The typed client API over the registry server actions, for one team:
@@ -23,5 +25,7 @@ export function registryClient(teamSlug: string) {
     delete: (input: DeleteRegistryInput) => deleteRegistryAction({ teamSlug, ...input }),
     test: (input: TestRegistryInput) => testRegistryAction({ teamSlug, ...input }),
     list: (input: ListRegistriesInput = {}) => listRegistriesAction({ teamSlug, ...input }),
+    apply: (input: ApplyRegistryInput) => applyRegistryAction({ teamSlug, ...input }),
+    probe: (input: ProbeRegistryInput) => probeRegistryAction({ teamSlug, ...input }),
   };
 }

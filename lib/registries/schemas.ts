@@ -42,3 +42,10 @@ export const listRegistriesSchema = z.strictObject({
   page: z.number().int().min(1).max(100_000).optional(),
 });
 export type ListRegistriesInput = z.input<typeof listRegistriesSchema>;
+
+export const applyRegistrySchema = z.strictObject({ registryId: registryIdField });
+export type ApplyRegistryInput = z.input<typeof applyRegistrySchema>;
+
+/** Probe the saved credentials (`registryId`) or an edit of them (`registryId` + `credentials`). */
+export const probeRegistrySchema = z.strictObject({ registryId: registryIdField, credentials: credentialValues.optional() });
+export type ProbeRegistryInput = z.input<typeof probeRegistrySchema>;

@@ -140,7 +140,7 @@ export async function registryChoices(teamId: string) {
   });
 }
 
-async function loadRow(teamId: string, registryId: string): Promise<Registry> {
+export async function loadRow(teamId: string, registryId: string): Promise<Registry> {
   const [row] = await db()
     .select()
     .from(registries)
@@ -265,7 +265,7 @@ function destinationOf(type: RegistryType, credentials: Credentials): string {
  * A kept secret is only ever sent where it was saved for: an edit that changes the registry's
  * address must type the secrets again, or anyone allowed to test could send them elsewhere.
  */
-function mergeEdit(row: Registry, edit: Credentials): Credentials {
+export function mergeEdit(row: Registry, edit: Credentials): Credentials {
   const type = row.type as RegistryType;
   const stored = decryptCredentials(row);
   const merged: Credentials = {};
@@ -440,7 +440,7 @@ export function checkStructure(type: RegistryType, credentials: unknown): TestOu
  * per-user transaction lock makes the count and the insert one step, so parallel calls cannot
  * all slip under the limit.
  */
-async function takeLiveCheck(userId: string) {
+export async function takeLiveCheck(userId: string) {
   await db().transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`live-check:${userId}`}))`);
     const since = new Date(Date.now() - 60_000);
@@ -457,7 +457,7 @@ async function takeLiveCheck(userId: string) {
   });
 }
 
-function liveOptions(image?: string): LiveCheckOptions {
+export function liveOptions(image?: string): LiveCheckOptions {
   const e = env();
   let extraCa: string | undefined;
   if (e.liveCheckCaFile) {
