@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Auth } from "@auth/core";
 import type { JWT } from "next-auth/jwt";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
@@ -127,3 +128,24 @@ describe("sessions", () => {
     await expect(accountActions(CLIENT).changePassword(null, {})).resolves.toMatchObject({ ok: false, code: "unauthenticated" });
   });
 });
+
+describe("session cookies", () => {
+  /** The cookies Auth.js (next-auth's engine) sets on a plain-http request, as behind a proxy that terminates TLS. */
+  async function cookiesBehindTls(publicUrl: string) {
+    const config = baseAuthConfig({ authSecret: "test-auth-secret-that-is-long-enough-0123456789", publicUrl: new URL(publicUrl) });
+    const response = await Auth(new Request("http://10.0.0.5:3000/api/auth/csrf"), { ...config, basePath: "/api/auth" });
+    return response.headers.getSetCookie();
+  }
+
+  it("are Secure when the public URL is https, though the request reaching the app is plain http", async () => {
+    const [csrf] = await cookiesBehindTls("https://dockyard.example.com");
+    expect(csrf).toMatch(/^__Host-authjs\.csrf-token=[^;]+;.*\bSecure\b/);
+  });
+
+  it("are not Secure for an http public URL", async () => {
+    const [csrf] = await cookiesBehindTls("http://localhost:3000");
+    expect(csrf).toMatch(/^authjs\.csrf-token=/);
+    expect(csrf).not.toMatch(/\bSecure\b/);
+  });
+});
+

@@ -1,14 +1,13 @@
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
 import { SESSION_MAX_AGE_SECONDS, grantedGeneration, isSessionCurrent, newSessionId } from "./sessions";
 
 /**
  * The part of the Auth.js config the proxy shares with the app: no providers. Every read of a
  * session token, in the proxy and in `auth()`, asks the database whether it is still current.
  */
-export function baseAuthConfig() {
-  const { authSecret, publicUrl } = env();
+export function baseAuthConfig({ authSecret, publicUrl }: Pick<Env, "authSecret" | "publicUrl"> = env()) {
   return {
     secret: authSecret,
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
