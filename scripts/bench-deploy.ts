@@ -1,5 +1,6 @@
 // Deploy-module figures on the Kubernetes test server (tests/support/kube-server.ts):
-//  1. one deploy end to end (action → namespace check, Secret and Deployment written): median of 50;
+//  1. one deploy end to end (action → namespace check, Secret and Deployment written, rollout read
+//     back until the simulated kubelet reports the pod ready): median of 50;
 //  2. refreshing one registry's pull secret in 200 environments with 20 ms added per request:
 //     wall time and requests per environment, next to the ideal 200 × requests × 20 ms / concurrency;
 //  3. the ECR refresh job over 200 ECR-backed environments at the same latency (token exchange
@@ -8,39 +9,23 @@
 //   npm run bench:deploy [-- environments latencyMs]
 //
 // Uses a fresh database on the local PostgreSQL (TEST_DATABASE_ADMIN_URL), dropped afterwards.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import postgres from "postgres";
+import { benchDatabase, kubeEnvironments } from "./bench-setup";
 
 const [environmentCount = 200, latencyMs = 20] = process.argv.slice(2).map(Number);
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `regdash_bench_deploy_${Date.now()}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${dbName}"`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-Object.assign(process.env, {
-  DATABASE_URL: url.toString(),
-  DATA_DIR: mkdtempSync(path.join(tmpdir(), "bench-deploy-")),
-  AUTH_SECRET: "bench-auth-secret-that-is-long-enough-0123456789",
-  CREDENTIALS_KEY: Buffer.alloc(32, 9).toString("base64"),
-  LOG_LEVEL: "silent",
-  // The kube test server and fake ECR listen on loopback, which the egress policy refuses by default.
-  EGRESS_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
-});
+const database = await benchDatabase("regdash_bench_deploy");
 
 // Imported after the environment is set: the app reads it once.
 const { dbHandle, ensureMigrated } = await import("@/db");
 const { signUp } = await import("@/lib/auth/accounts");
 const { createRegistry, updateRegistry } = await import("@/lib/registries/service");
-const { createEnvironment } = await import("@/lib/environments/service");
-const { createContainer, runDeployment } = await import("@/lib/containers/service");
+const { createContainer } = await import("@/lib/containers/service");
+const { runDeployment, waitForDeployment } = await import("@/lib/containers/deployments");
 const { containerActions } = await import("@/lib/containers/actions");
 const { refreshPullSecrets } = await import("@/lib/containers/refresh");
 const { refreshExpiringCredentials } = await import("@/lib/containers/refresh-job");
 const { EXAMPLE_CREDENTIALS } = await import("@/lib/registries/examples");
 const { startKubeServer } = await import("../tests/support/kube-server");
+const { startKubelet } = await import("../tests/support/kubelet");
 const { startEcrServer } = await import("../tests/support/ecr-server");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -48,6 +33,10 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 const kube = await startKubeServer();
+// The images live on no real registry: the simulated node holds them already, so no pull is timed.
+const APP_IMAGE = "registry.bench.example:5000/team/app:1.0";
+const WORKER_IMAGE = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/worker:1.0";
+const kubelet = startKubelet(kube, { images: [APP_IMAGE, WORKER_IMAGE] });
 const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
 const ecr = await startEcrServer({ accessKeyId, secretAccessKey, proxyEndpoint: "https://123456789012.dkr.ecr.eu-central-1.amazonaws.com" });
 try {
@@ -58,23 +47,7 @@ try {
     name: "bench registry",
     credentials: { url: "https://registry.bench.example:5000", username: "deployer", password: "bench-registry-password-1" },
   });
-  const kubeconfig = kube.kubeconfigYaml();
-  const envs: { id: string }[] = [];
-  for (let i = 0; i < environmentCount; i++) {
-    const { environmentId } = await createEnvironment(team, user, "owner", {
-      name: `env ${i}`,
-      slug: `bench-${i}`,
-      orchestrator: "kubernetes",
-      kubeMode: "kubeconfig",
-      kubeconfig,
-      dockerHost: "",
-      sshPrivateKey: "",
-      tlsCa: "",
-      tlsCert: "",
-      tlsKey: "",
-    });
-    envs.push({ id: environmentId });
-  }
+  const envs = (await kubeEnvironments(team, user, kube.kubeconfigYaml(), environmentCount)).map((id) => ({ id }));
   const containers: string[] = [];
   for (const env of envs) {
     const { containerId } = await createContainer(team, user, { environmentId: env.id, name: "app", registryId, imageName: "registry.bench.example:5000/team/app", imageTag: "1.0", replicas: 1, port: 8080 });
@@ -95,12 +68,14 @@ try {
   for (const containerId of containers.slice(0, 50)) {
     const started = performance.now();
     const r = await containerActions.deploy({ userId: user.id }, { teamSlug: team.slug, containerId });
-    if (!r.ok || r.data.status !== "succeeded") throw new Error(JSON.stringify(r));
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    const done = await waitForDeployment(team.id, r.data.deploymentId);
+    if (done.status !== "succeeded") throw new Error(done.message);
     redeploy.push(performance.now() - started);
   }
   const requestsPerRedeploy = kube.requests.length / 50;
   console.log(`deploy end to end (${environmentCount} first deploys): median ${ms(median(times))}, p95 ${ms(p95(times))}`);
-  console.log(`deploy action on an existing container (50): median ${ms(median(redeploy))}, p95 ${ms(p95(redeploy))}, ${requestsPerRedeploy} API requests each`);
+  console.log(`deploy action on an existing container (50): median ${ms(median(redeploy))}, p95 ${ms(p95(redeploy))}, ${requestsPerRedeploy} API requests each (writes and rollout reads)`);
 
   // 2. Refresh after a rotation, with latency on every API request.
   kube.setLatency(latencyMs);
@@ -138,8 +113,8 @@ try {
   );
 } finally {
   await ecr.close();
+  await kubelet.stop();
   await kube.close();
   await dbHandle().close();
-  await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-  await admin.end();
+  await database.drop();
 }

@@ -2,7 +2,7 @@ import "./support/allow-loopback";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
-import { runDeployment } from "@/lib/containers/service";
+import { runDeployment } from "@/lib/containers/deployments";
 import { registryActions } from "@/lib/registries/actions";
 import { newUser } from "./fixtures";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";

@@ -8,7 +8,7 @@ import { db } from "@/db";
 import { deployments } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
-import { runDeployment } from "@/lib/containers/service";
+import { runDeployment } from "@/lib/containers/deployments";
 import { registryActions } from "@/lib/registries/actions";
 import { kubeClients } from "@/lib/deploy/kubernetes";
 import type { KubeSource } from "@/lib/deploy";
@@ -16,6 +16,7 @@ import { EXAMPLE_CREDENTIALS } from "@/lib/registries/examples";
 import { newUser } from "./fixtures";
 import { startEcrServer, type EcrServer } from "./support/ecr-server";
 import { startKubeServer, type KubeServer } from "./support/kube-server";
+import { startKubelet, type KubeletSimulator } from "./support/kubelet";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
 
 /**
@@ -28,6 +29,7 @@ const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
 let ecr: EcrServer;
 let registry: TestRegistry;
 let kube: KubeServer;
+let kubelet: KubeletSimulator;
 let owner: Awaited<ReturnType<typeof newUser>>;
 let authDir: string;
 const deps = () => ({ ecrEndpoint: ecr.url, kube: (src: KubeSource) => kubeClients(src, { timeoutMs: 2000 }) });
@@ -35,6 +37,8 @@ const ECR_IMAGE = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/app";
 
 beforeAll(async () => {
   [registry, kube] = await Promise.all([startTestRegistry(), startKubeServer()]);
+  // The image's ECR host is not a real one: the node holds the image already.
+  kubelet = startKubelet(kube, { images: [`${ECR_IMAGE}:1.0`] });
   await registry.pushImage("team/app", "1.0");
   // Each token ECR issues becomes the password of user AWS, replacing the previous one.
   ecr = await startEcrServer({ accessKeyId, secretAccessKey, proxyEndpoint: registry.url, issuePassword: (password) => registry.setUser("AWS", password) });
@@ -43,6 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await kubelet?.stop();
   await Promise.all([ecr?.close(), registry?.stop(), kube?.close()]);
 });
 

@@ -8,7 +8,7 @@ import { containers, environments, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 import { registryActions } from "@/lib/registries/actions";
-import { runDeployment } from "@/lib/containers/service";
+import { runDeployment } from "@/lib/containers/deployments";
 import { egressAgent, egressPolicy, EgressRefused, resolveVetted, vetAddress, type EgressPolicy } from "@/lib/egress";
 import { ecrPullCredentials, EcrError } from "@/lib/deploy/ecr";
 import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes";

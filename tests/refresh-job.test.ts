@@ -8,7 +8,7 @@ import { db } from "@/db";
 import { pullSecrets, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
-import { runDeployment } from "@/lib/containers/service";
+import { runDeployment } from "@/lib/containers/deployments";
 import { refreshExpiringCredentials } from "@/lib/containers/refresh-job";
 import { registryActions } from "@/lib/registries/actions";
 import { kubeClients } from "@/lib/deploy/kubernetes";
@@ -18,6 +18,7 @@ import { EXAMPLE_CREDENTIALS } from "@/lib/registries/examples";
 import { newUser } from "./fixtures";
 import { startEcrServer, type EcrServer } from "./support/ecr-server";
 import { startKubeServer, type KubeServer } from "./support/kube-server";
+import { startKubelet, type KubeletSimulator } from "./support/kubelet";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
 
 /**
@@ -29,16 +30,26 @@ const { accessKeyId = "", secretAccessKey = "" } = EXAMPLE_CREDENTIALS.ECR;
 let ecr: EcrServer;
 let registry: TestRegistry;
 let kube: KubeServer;
+let kubelet: KubeletSimulator;
 let owner: Awaited<ReturnType<typeof newUser>>;
 const swarmCalls: { args: string[]; stdin?: string }[] = [];
+const ECR_IMAGE = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/app:1.0";
+/** A Swarm manager whose one task runs: the deploy reads the service and its tasks back. */
+function swarmAnswer(args: string[]): string {
+  if (args[0] === "service" && args[1] === "inspect" && args[3] === "{{json .}}") return JSON.stringify({ Spec: { Mode: { Replicated: { Replicas: 1 } }, TaskTemplate: { ContainerSpec: { Image: ECR_IMAGE } } } });
+  if (args[0] === "service" && args[1] === "ps") return JSON.stringify({ Name: "app.1", DesiredState: "Running", CurrentState: "Running 1 second ago", Error: "", Image: ECR_IMAGE });
+  return "";
+}
 const runner: CommandRunner = async (_cmd, args, opts) => {
   swarmCalls.push({ args: args.slice(2), stdin: opts.stdin });
-  return { code: 0, stdout: "", stderr: "" };
+  return { code: 0, stdout: swarmAnswer(args.slice(2)), stderr: "" };
 };
 const deps = () => ({ ecrEndpoint: ecr.url, runner, kube: (src: KubeSource) => kubeClients(src, { timeoutMs: 2000 }) });
 
 beforeAll(async () => {
   [registry, kube] = await Promise.all([startTestRegistry(), startKubeServer()]);
+  // The image's ECR host is not a real one: the node holds the image already.
+  kubelet = startKubelet(kube, { images: [ECR_IMAGE] });
   await registry.pushImage("team/app", "1.0");
   // Tokens that live one hour: inside the job's two-hour horizon from the start.
   ecr = await startEcrServer({ accessKeyId, secretAccessKey, proxyEndpoint: registry.url, tokenTtlMs: 3600_000, issuePassword: (p) => registry.setUser("AWS", p) });
@@ -46,6 +57,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await kubelet?.stop();
   await Promise.all([ecr?.close(), registry?.stop(), kube?.close()]);
 });
 

@@ -10,7 +10,7 @@ import { db } from "@/db";
 import { environments } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
-import { runDeployment } from "@/lib/containers/service";
+import { runDeployment } from "@/lib/containers/deployments";
 import { newUser } from "./fixtures";
 
 /**

@@ -7,25 +7,28 @@ import { deleteContainerAction, deployContainerAction, restartContainerAction, s
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 
-type Outcome = { ok: true; data: { status: "succeeded" | "failed"; message: string } } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+type Started = { ok: true; data: { deploymentId: string } } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 
-export function ContainerActions(props: { teamSlug: string; containerId: string; environmentHref: string; replicas: number; mayDelete: boolean }) {
+/**
+ * Deploy, restart, scale, delete. A deploy returns as soon as it is recorded; the page then shows
+ * it running (DeploymentProgressPanel polls its steps), and these stay disabled until it ends.
+ */
+export function ContainerActions(props: { teamSlug: string; containerId: string; environmentHref: string; replicas: number; mayDelete: boolean; deploying: boolean }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [busy, setBusy] = useState<string>();
   const [replicas, setReplicas] = useState(String(props.replicas));
   const ref = { teamSlug: props.teamSlug, containerId: props.containerId };
 
-  const run = (label: string, call: () => Promise<Outcome>) =>
+  const run = (label: string, call: () => Promise<Started>) =>
     start(async () => {
       setBusy(label);
       const result = await call();
       setBusy(undefined);
       if (!result.ok) toast.error(result.fieldErrors?.replicas?.[0] ?? result.error);
-      else if (result.data.status === "succeeded") toast.success(result.data.message);
-      else toast.error(result.data.message);
       router.refresh();
     });
+  const blocked = pending || props.deploying;
 
   const remove = () =>
     start(async () => {
@@ -40,10 +43,10 @@ export function ContainerActions(props: { teamSlug: string; containerId: string;
 
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <Button onClick={() => run("deploy", () => deployContainerAction(ref))} pending={busy === "deploy"} disabled={pending}>
+      <Button onClick={() => run("deploy", () => deployContainerAction(ref))} pending={busy === "deploy"} disabled={blocked}>
         <Rocket className="h-4 w-4" aria-hidden /> Deploy
       </Button>
-      <Button variant="secondary" onClick={() => run("restart", () => restartContainerAction(ref))} pending={busy === "restart"} disabled={pending}>
+      <Button variant="secondary" onClick={() => run("restart", () => restartContainerAction(ref))} pending={busy === "restart"} disabled={blocked}>
         <RefreshCw className="h-4 w-4" aria-hidden /> Restart
       </Button>
       <div className="flex items-center gap-1">
@@ -51,12 +54,12 @@ export function ContainerActions(props: { teamSlug: string; containerId: string;
           Replicas
         </label>
         <Input id="scale-replicas" type="number" min={0} max={50} value={replicas} onChange={(e) => setReplicas(e.target.value)} className="w-20" />
-        <Button variant="secondary" onClick={() => run("scale", () => scaleContainerAction({ ...ref, replicas: Number(replicas) }))} pending={busy === "scale"} disabled={pending}>
+        <Button variant="secondary" onClick={() => run("scale", () => scaleContainerAction({ ...ref, replicas: Number(replicas) }))} pending={busy === "scale"} disabled={blocked}>
           <Scaling className="h-4 w-4" aria-hidden /> Scale
         </Button>
       </div>
       {props.mayDelete && (
-        <Button variant="secondary" onClick={remove} pending={busy === "delete"} disabled={pending}>
+        <Button variant="secondary" onClick={remove} pending={busy === "delete"} disabled={blocked}>
           <Trash2 className="h-4 w-4" aria-hidden /> Delete
         </Button>
       )}

@@ -1,11 +1,14 @@
 import "server-only";
 import { teamAction } from "@/lib/actions/safe-action";
-import { containerInputSchema, containerRefSchema, scaleContainerSchema, updateContainerSchema } from "./schemas";
-import { createContainer, deleteContainer, previewContainer, runDeployment, updateContainer } from "./service";
+import { deploymentProgress, startDeployment } from "./deployments";
+import { containerInputSchema, containerRefSchema, deploymentRefSchema, scaleContainerSchema, updateContainerSchema } from "./schemas";
+import { createContainer, deleteContainer, previewContainer, updateContainer } from "./service";
 
 /**
  * Any member may add, change, preview and deploy containers (deploying is the point of the
  * team); deleting one, which removes its workload, is for its creator or an owner/admin.
+ * Deploy, scale and restart return the deployment's id at once; the run goes on in the
+ * background and `progress` reads its steps.
  */
 export const containerActions = {
   create: teamAction({
@@ -31,16 +34,21 @@ export const containerActions = {
   deploy: teamAction({
     name: "container.deploy",
     schema: containerRefSchema,
-    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "deploy" }),
+    body: ({ team, user, input }) => startDeployment(team, user, { containerId: input.containerId, action: "deploy" }),
   }),
   scale: teamAction({
     name: "container.scale",
     schema: scaleContainerSchema,
-    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "scale", replicas: input.replicas }),
+    body: ({ team, user, input }) => startDeployment(team, user, { containerId: input.containerId, action: "scale", replicas: input.replicas }),
   }),
   restart: teamAction({
     name: "container.restart",
     schema: containerRefSchema,
-    body: ({ team, user, input }) => runDeployment(team, user, { containerId: input.containerId, action: "restart" }),
+    body: ({ team, user, input }) => startDeployment(team, user, { containerId: input.containerId, action: "restart" }),
+  }),
+  progress: teamAction({
+    name: "container.progress",
+    schema: deploymentRefSchema,
+    body: ({ team, input }) => deploymentProgress(team.id, input.deploymentId),
   }),
 };

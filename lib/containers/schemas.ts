@@ -7,6 +7,7 @@ import { storableText } from "@/lib/validation/text";
 /** The container form and the actions share these schemas. */
 
 export const containerIdField = z.string().regex(/^ctr-[a-z0-9]{12}$/, "Not a container id");
+export const deploymentIdField = z.string().regex(/^dep-[a-z0-9]{12}$/, "Not a deployment id");
 
 const containerName = z
   .string()
@@ -41,3 +42,4 @@ export type UpdateContainerInput = z.input<typeof updateContainerSchema>;
 
 export const containerRefSchema = z.strictObject({ containerId: containerIdField });
 export const scaleContainerSchema = z.strictObject({ containerId: containerIdField, replicas: replicasField });
+export const deploymentRefSchema = z.strictObject({ deploymentId: deploymentIdField });

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or } from "drizzle-orm";
 import { db } from "@/db";
 import {
   auditEvents,
@@ -10,31 +10,41 @@ import {
   users,
   type Container,
   type DeploymentAction,
+  type DeploymentStep,
   type Environment,
+  type PullFailure,
   type Registry,
+  type RolloutState,
   type TeamRole,
 } from "@/db/schema";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError, notFound } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
-import { applyDeploy, previewDeploy, removeWorkload, secretsOf, type DeployDeps, type DeploySpec, type PreviewPart } from "@/lib/deploy";
+import { previewDeploy, removeWorkload, secretsOf, type DeployDeps, type DeploySpec, type PreviewPart } from "@/lib/deploy";
 import { DockerError, swarmServiceName } from "@/lib/deploy/docker";
 import { EcrError } from "@/lib/deploy/ecr";
 import { KubeError } from "@/lib/deploy/kubernetes";
-import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
+import { namespaceOf } from "@/lib/deploy/manifests";
+import { pullFailureLabel, pullFailureWords } from "@/lib/deploy/pull-failure";
 import { redactor } from "@/lib/deploy/redact";
-import { loginServerFor } from "@/lib/deploy/docker-config";
 import { imageBelongsTo, mismatchMessage, parseImage, type ImageReference } from "@/lib/registries/image-ref";
-import { imageHostsOf, secretFieldNames, typeDef, type RegistryType } from "@/lib/registries/catalog";
-import { decryptCredentials } from "@/lib/registries/service";
+import { imageHostsOf, typeDef, type RegistryType } from "@/lib/registries/catalog";
 import { loadEnvironment, targetOf } from "@/lib/environments/service";
-import { previewCredentialsFor, pullCredentialsFor, type CredentialDeps } from "./credentials";
+import { previewCredentialsFor, type CredentialDeps } from "./credentials";
 import type { ContainerValues } from "./schemas";
 
 type TeamRef = { id: string };
 type Actor = { id: string };
 export type ContainerDeps = DeployDeps & CredentialDeps;
+
+/** A pull failure as the container page shows it: a label, what to do, and the orchestrator's (redacted) text. */
+export type PullFailureView = { label: string; words: string; message: string; image?: string; since?: string };
+
+export function pullFailureView(failure: PullFailure | null | undefined): PullFailureView | null {
+  if (!failure) return null;
+  return { label: pullFailureLabel(failure.reason), words: pullFailureWords(failure.reason), message: failure.message, image: failure.image, since: failure.since };
+}
 
 export type DeploymentView = {
   id: string;
@@ -47,6 +57,11 @@ export type DeploymentView = {
   failedStep: string | null;
   message: string | null;
   log: string;
+  steps: DeploymentStep[];
+  /** `rolled_out`, `pull_failed`, `rollout_timeout` or `failed`; null while running. */
+  outcome: string | null;
+  pullFailure: PullFailureView | null;
+  rollout: RolloutState | null;
   actor: string | null;
   startedAt: Date;
   finishedAt: Date | null;
@@ -71,7 +86,7 @@ export type ContainerView = {
 
 // ── Reading ───────────────────────────────────────────────────────────────────
 
-async function loadContainer(teamId: string, containerId: string): Promise<Container> {
+export async function loadContainer(teamId: string, containerId: string): Promise<Container> {
   const [row] = await db()
     .select()
     .from(containers)
@@ -80,7 +95,7 @@ async function loadContainer(teamId: string, containerId: string): Promise<Conta
   return row;
 }
 
-async function loadRegistryRow(teamId: string, registryId: string | null): Promise<Registry | null> {
+export async function loadRegistryRow(teamId: string, registryId: string | null): Promise<Registry | null> {
   if (!registryId) return null;
   const [row] = await db()
     .select()
@@ -142,6 +157,10 @@ export async function getContainer(teamId: string, containerId: string): Promise
       failedStep: d.failedStep,
       message: d.message,
       log: d.log,
+      steps: d.steps,
+      outcome: d.outcome,
+      pullFailure: pullFailureView(d.pullFailure),
+      rollout: d.rollout,
       actor,
       startedAt: d.startedAt,
       finishedAt: d.finishedAt,
@@ -236,7 +255,7 @@ export async function deleteContainer(team: TeamRef, actor: Actor, role: TeamRol
   const [deployed] = await db()
     .select({ id: deployments.id })
     .from(deployments)
-    .where(and(eq(deployments.containerId, row.id), eq(deployments.status, "succeeded")))
+    .where(and(eq(deployments.containerId, row.id), workloadWritten))
     .limit(1);
   if (deployed) {
     const target = targetOf(env);
@@ -259,7 +278,13 @@ export async function deleteContainer(team: TeamRef, actor: Actor, role: TeamRol
 
 // ── Deploy, scale, restart ────────────────────────────────────────────────────
 
-class StepError extends Error {
+/**
+ * A deployment that got as far as writing the workload: it succeeded, or its rollout was then
+ * waited for (whatever became of the pulls). Older rows have no outcome but say "succeeded".
+ */
+export const workloadWritten = or(eq(deployments.status, "succeeded"), inArray(deployments.outcome, ["rolled_out", "pull_failed", "rollout_timeout"]));
+
+export class StepError extends Error {
   constructor(
     readonly step: string,
     message: string,
@@ -269,21 +294,21 @@ class StepError extends Error {
 }
 
 /** A user-facing message for a failed step; unexpected errors are logged and summarised. */
-function safeMessage(err: unknown, secrets: string[]): string {
+export function safeMessage(err: unknown, secrets: string[]): string {
   const redact = redactor(secrets);
   if (err instanceof KubeError || err instanceof DockerError || err instanceof EcrError || err instanceof StepError || err instanceof SafeError) return redact(err.message);
   logger.error({ ...errorForLog(err) }, "deploy step failed unexpectedly");
   return "An unexpected error stopped the deploy; the server log has the details.";
 }
 
-function stepOf(err: unknown): string {
+export function stepOf(err: unknown): string {
   if (err instanceof KubeError || err instanceof DockerError || err instanceof StepError) return err.step;
   if (err instanceof EcrError) return "registry credentials";
   return "deploy";
 }
 
 /** `reg` is the container's registry row as the caller loaded it (null when it has none or it is gone). */
-async function specFor(teamId: string, row: Container, action: DeploymentAction, reg: Registry | null) {
+export async function specFor(teamId: string, row: Container, action: DeploymentAction, reg: Registry | null) {
   const env = await loadEnvironment(teamId, row.environmentId);
   if (row.registryId && !reg) throw new StepError("registry", "The container's registry no longer exists");
   const parsed = parseImage(row.imageName, row.imageTag);
@@ -299,96 +324,6 @@ async function specFor(teamId: string, row: Container, action: DeploymentAction,
   return { env, reg: isPublic ? null : reg, spec };
 }
 
-/**
- * Deploy, scale or restart a container. The pull credentials are refreshed where the
- * orchestrator keeps them (the Secret; the login) on every action, so rotated credentials take
- * effect at exactly the next pull. The deployment record keeps who, what, the credential
- * version and a redacted log, whatever the outcome.
- */
-export async function runDeployment(
-  team: TeamRef,
-  actor: Actor,
-  input: { containerId: string; action: DeploymentAction; replicas?: number },
-  deps: ContainerDeps = {},
-) {
-  let row = await loadContainer(team.id, input.containerId);
-  if (input.action === "scale" && input.replicas !== undefined) row = { ...row, replicas: input.replicas };
-  if (input.action === "restart") row = { ...row, restartedAt: new Date() };
-  if (input.action !== "deploy") {
-    await db()
-      .update(containers)
-      .set({ replicas: row.replicas, restartedAt: row.restartedAt, updatedAt: new Date() })
-      .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
-  }
-  const deploymentId = newId("dep");
-  const parsed = parseImage(row.imageName, row.imageTag);
-  const lines: string[] = [];
-  const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
-  const registryAtStart = await loadRegistryRow(team.id, row.registryId);
-  await db().insert(deployments).values({
-    id: deploymentId,
-    teamId: team.id,
-    containerId: row.id,
-    actorId: actor.id,
-    action: input.action,
-    image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
-    registryId: row.registryId,
-    registryName: registryAtStart?.name ?? null,
-    credentialVersion: registryAtStart && registryAtStart.type !== "Public" ? registryAtStart.credentialVersion : null,
-    replicas: row.replicas,
-  });
-
-  let secrets: string[] = [];
-  try {
-    // The same registry row the record names: the version recorded is the version pulled with.
-    const { env, reg, spec } = await specFor(team.id, row, input.action, registryAtStart);
-    const target = targetOf(env);
-    secrets = secretsOf(target, null);
-    if (reg) {
-      const stored = decryptCredentials(reg);
-      secrets.push(...secretFieldNames(reg.type as RegistryType).map((f) => stored[f] ?? ""));
-      const hosts = imageHostsOf(reg.type as RegistryType, reg.visibleFields);
-      if (!imageBelongsTo(spec.image, hosts)) throw new StepError("image", mismatchMessage(spec.image, reg.name, hosts));
-    }
-    const credentials = reg ? await pullCredentialsFor(reg, deps) : null;
-    secrets = secretsOf(target, credentials).concat(secrets);
-    if (reg && credentials) log(`credentials: ${reg.name} (version ${reg.credentialVersion})${credentials.expiresAt ? `, token valid until ${credentials.expiresAt.toISOString()}` : ""}`);
-    await applyDeploy(target, { ...spec, credentials }, deps, log);
-    // Where the credentials now live: a Secret to refresh and clean up, or a Swarm service whose
-    // snapshot of an expiring (ECR) token must be renewed.
-    const kept =
-      reg && credentials && target.orchestrator === "kubernetes"
-        ? { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) }
-        : reg && credentials?.expiresAt && target.orchestrator === "swarm"
-          ? // For a service, `namespace` holds the server the deploy logged in to (the image's own host).
-            { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
-          : undefined;
-    if (reg && credentials && kept) {
-      const values = { ...kept, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
-      await db()
-        .insert(pullSecrets)
-        .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
-        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId, pullSecrets.secretName], set: values });
-    }
-    await finish(deploymentId, team.id, { status: "succeeded", log: redactor(secrets)(lines.join("\n")) });
-    return { deploymentId, status: "succeeded" as const, message: `${capitalise(input.action)} succeeded` };
-  } catch (err) {
-    const message = safeMessage(err, secrets);
-    log(`failed at ${stepOf(err)}: ${message}`);
-    await finish(deploymentId, team.id, { status: "failed", failedStep: stepOf(err), message, log: redactor(secrets)(lines.join("\n")) });
-    return { deploymentId, status: "failed" as const, message };
-  }
-}
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-async function finish(deploymentId: string, teamId: string, outcome: { status: "succeeded" | "failed"; failedStep?: string; message?: string; log: string }) {
-  await db()
-    .update(deployments)
-    .set({ ...outcome, finishedAt: new Date() })
-    .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, teamId)));
-}
-
 /** Exactly what the next deploy applies, secrets masked; neither AWS nor the cluster is called. */
 export async function previewContainer(team: TeamRef, containerId: string): Promise<PreviewPart[]> {
   const row = await loadContainer(team.id, containerId);
@@ -397,7 +332,7 @@ export async function previewContainer(team: TeamRef, containerId: string): Prom
   const [previous] = await db()
     .select({ id: deployments.id })
     .from(deployments)
-    .where(and(eq(deployments.containerId, row.id), eq(deployments.status, "succeeded")))
+    .where(and(eq(deployments.containerId, row.id), workloadWritten))
     .limit(1);
   return previewDeploy(targetOf(env), { ...spec, credentials }, { serviceExists: !!previous });
 }

@@ -203,7 +203,11 @@ export function swarmInspectCommand(w: WorkloadInput): DockerCommand {
   return { step: "docker service inspect", args: ["service", "inspect", "--format", "{{.ID}}", swarmServiceName(w)] };
 }
 
-/** `service create` for a new service, `service update` (with `--force` on restart) otherwise. */
+/**
+ * `service create` for a new service, `service update` (with `--force` on restart) otherwise.
+ * `--detach`: without it the CLI waits for convergence and never returns while tasks cannot pull;
+ * the deploy reads the tasks itself, with its own timeout.
+ */
 export function swarmDeployCommand(w: WorkloadInput, exists: boolean): DockerCommand {
   const auth = w.withRegistryAuth ? ["--with-registry-auth"] : [];
   const name = swarmServiceName(w);
@@ -211,13 +215,13 @@ export function swarmDeployCommand(w: WorkloadInput, exists: boolean): DockerCom
     const publish = w.container.port ? ["--publish", `published=${w.container.port},target=${w.container.port}`] : [];
     return {
       step: "docker service create",
-      args: ["service", "create", ...auth, "--name", name, "--replicas", String(w.container.replicas), "--label", `dockyard.dev/container-id=${w.container.id}`, ...publish, w.image],
+      args: ["service", "create", "--detach", ...auth, "--name", name, "--replicas", String(w.container.replicas), "--label", `dockyard.dev/container-id=${w.container.id}`, ...publish, w.image],
     };
   }
   const force = w.action === "restart" ? ["--force"] : [];
   return {
     step: "docker service update",
-    args: ["service", "update", ...auth, "--image", w.image, "--replicas", String(w.container.replicas), ...force, name],
+    args: ["service", "update", "--detach", ...auth, "--image", w.image, "--replicas", String(w.container.replicas), ...force, name],
   };
 }
 

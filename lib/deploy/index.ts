@@ -2,12 +2,15 @@ import "server-only";
 import path from "node:path";
 import { writeFile } from "node:fs/promises";
 import { stringify } from "yaml";
+import type { DeploymentStep, PullFailure, RolloutState } from "@/db/schema";
+import { env } from "@/lib/env";
 import type { ImageReference } from "@/lib/registries/image-ref";
-import { spawnRunner, type CommandRunner } from "./command";
+import { spawnRunner, type CommandRunner, type RunResult } from "./command";
 import { basicAuth, dockerConfigJson, loginServerFor, type PullCredentials } from "./docker-config";
 import {
   composeCommands,
   composeFile,
+  composeProject,
   DockerError,
   loginCommand,
   runChecked,
@@ -15,6 +18,7 @@ import {
   swarmDeployCommand,
   swarmInspectCommand,
   swarmRemoveCommand,
+  swarmServiceName,
   withDockerSession,
   type DockerCommand,
   type DockerHost,
@@ -24,7 +28,9 @@ import {
 import { isEgressRefused, resolveVetted, type EgressPolicy } from "@/lib/egress";
 import { deleteDeployment, deleteSecret, ensureNamespace, kubeClients, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
 import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
+import { pullFailureLabel, pullFailureOf } from "./pull-failure";
 import { redactor } from "./redact";
+import { awaitRollout, readComposeServiceState, readSwarmServiceState, readWorkloadState, type Redact, type RolloutOutcome, type WorkloadState } from "./rollout";
 
 /**
  * The deploy module: one interface over Kubernetes, Docker Swarm and Docker Compose. It gets
@@ -53,9 +59,30 @@ export type DeployDeps = {
   kube?: (source: KubeSource) => KubeClients;
   /** The egress policy in place of the server's (tests). */
   policy?: EgressPolicy;
+  /** How long to wait for the rollout; DEPLOY_ROLLOUT_TIMEOUT_SECONDS by default. */
+  rolloutTimeoutMs?: number;
+  /** The longest pause between two reads of the rollout (the first ones come sooner). */
+  rolloutPollMs?: number;
 };
 
 export type Log = (line: string) => void;
+
+/**
+ * What a deploy reports as it goes: log lines, and its steps as the container page shows them.
+ * The deploy does not wait for these to be recorded.
+ */
+export type Progress = {
+  log: Log;
+  step(name: string, status: DeploymentStep["status"], detail?: string): void;
+};
+
+/** How a deploy ended once the workload was written; failures before that are thrown. */
+export type DeployResult = { outcome: RolloutOutcome; rollout: RolloutState; pullFailure?: PullFailure };
+
+/** The steps of a deploy in order: the service does "credentials", the deploy module the rest. */
+export function plannedSteps(orchestrator: DeployTarget["orchestrator"]): string[] {
+  return ["credentials", orchestrator === "kubernetes" ? "pull secret" : "registry login", "workload", "rollout"];
+}
 
 const kubeOf = (deps: DeployDeps) => deps.kube ?? ((source: KubeSource) => kubeClients(source, { policy: deps.policy }));
 
@@ -118,61 +145,140 @@ function loginOf(spec: DeploySpec): DockerCommand | undefined {
 
 // ── Apply ─────────────────────────────────────────────────────────────────────
 
-export async function applyDeploy(target: DeployTarget, spec: DeploySpec, deps: DeployDeps, log: Log): Promise<void> {
-  if (target.orchestrator === "kubernetes") return applyKubernetes(kubeOf(deps)(target.kube), spec, log);
+/**
+ * Writes what the orchestrator needs (pull secret or login, then the workload), then waits for
+ * the rollout: until every replica is ready, a pull fails, or the timeout passes. A failure
+ * before the rollout is thrown (KubeError, DockerError) naming its step.
+ */
+export async function applyDeploy(target: DeployTarget, spec: DeploySpec, deps: DeployDeps, progress: Progress): Promise<DeployResult> {
   const redact = redactor(secretsOf(target, spec.credentials));
+  if (target.orchestrator === "kubernetes") return applyKubernetes(kubeOf(deps)(target.kube), spec, deps, redact, progress);
   const login = loginOf(spec);
+  progress.step("registry login", "running");
   if (login) await vetLoginServer(login.args.at(-1)!, deps.policy);
   return withDockerSession(target.docker, deps.runner ?? spawnRunner, deps.dockerCli ?? "docker", async (session) => {
     if (login) {
       await runChecked(session, login, redact);
-      log(`${showCommand(login)}: logged in`);
+      progress.log(`${showCommand(login)}: logged in`);
+      progress.step("registry login", "done", `logged in to ${login.args.at(-1)}`);
+    } else {
+      progress.step("registry login", "done", "public image: no login");
     }
-    if (target.orchestrator === "swarm") await applySwarm(session, spec, redact, log);
-    else await applyCompose(session, spec, deps, redact, log);
+    if (target.orchestrator === "swarm") return applySwarm(session, spec, deps, redact, progress);
+    return applyCompose(session, spec, deps, redact, progress);
   }, { policy: deps.policy });
 }
 
-async function applyKubernetes(k: KubeClients, spec: DeploySpec, log: Log) {
+async function applyKubernetes(k: KubeClients, spec: DeploySpec, deps: DeployDeps, redact: Redact, progress: Progress): Promise<DeployResult> {
+  const { log } = progress;
   const namespace = namespaceOf(spec.environment.slug);
+  progress.step("pull secret", "running");
   await ensureNamespace(k, namespace, spec.environment.id);
   log(`namespace ${namespace}: ready`);
   const secret = pullSecretOf(spec);
   if (secret) {
     await upsertSecret(k, secret);
     log(`secret ${namespace}/${secret.metadata!.name}: written (credential version ${spec.registry!.credentialVersion})`);
+    progress.step("pull secret", "done", `${namespace}/${secret.metadata!.name} written (credentials v${spec.registry!.credentialVersion})`);
   } else {
     log("public image: no pull secret");
+    progress.step("pull secret", "done", "public image: no pull secret");
   }
+  progress.step("workload", "running");
   const deployment = deploymentOf(spec);
+  const writtenAt = new Date();
   await upsertDeployment(k, deployment);
-  log(`deployment ${namespace}/${spec.container.name}: applied (${spec.image.full}, ${spec.container.replicas} replica${spec.container.replicas === 1 ? "" : "s"})`);
+  const replicas = `${spec.container.replicas} replica${spec.container.replicas === 1 ? "" : "s"}`;
+  log(`deployment ${namespace}/${spec.container.name}: applied (${spec.image.full}, ${replicas})`);
+  progress.step("workload", "done", `Deployment ${namespace}/${spec.container.name}: ${spec.image.full}, ${replicas}`);
+  // Failures from before this write are a pod still backing off from an earlier deploy.
+  return waitForRollout(() => readWorkloadState(k, namespace, spec.container.name, redact, { failuresSince: writtenAt }), deps, progress);
 }
 
-async function applySwarm(session: DockerSession, spec: DeploySpec, redact: (s: string) => string, log: Log) {
+async function applySwarm(session: DockerSession, spec: DeploySpec, deps: DeployDeps, redact: Redact, progress: Progress): Promise<DeployResult> {
   const workload = workloadOf(spec);
+  progress.step("workload", "running");
   const exists = (await session.run(swarmInspectCommand(workload))).code === 0;
   const cmd = swarmDeployCommand(workload, exists);
   await runChecked(session, cmd, redact);
-  log(`${showCommand(cmd)}: done`);
+  progress.log(`${showCommand(cmd)}: done`);
+  progress.step("workload", "done", `service ${swarmServiceName(workload)} ${exists ? "updated" : "created"}: ${workload.image}`);
+  return waitForRollout(() => readSwarmServiceState(session, swarmServiceName(workload), redact), deps, progress);
 }
 
-async function applyCompose(session: DockerSession, spec: DeploySpec, deps: DeployDeps, redact: (s: string) => string, log: Log) {
+/** The last line of a tool's output that says what went wrong (pull progress lines say nothing). */
+function reasonLine(result: RunResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.filter((l) => /error|denied|unauthori[sz]ed|not found|unknown|toomanyrequests|x509|refused|timeout|no such/i.test(l)).at(-1) ?? lines.at(-1) ?? `exit code ${result.code}`;
+}
+
+async function applyCompose(session: DockerSession, spec: DeploySpec, deps: DeployDeps, redact: Redact, progress: Progress): Promise<DeployResult> {
   const workload = workloadOf(spec);
   const file = path.join(session.workDir, "compose.yaml");
   await writeFile(file, composeFile(workload), { mode: 0o600 });
   // The Compose plugin when the CLI has it, else the standalone docker-compose.
   const plugin = (await session.run({ step: "docker compose version", args: ["compose", "version"] })).code === 0;
   const { pull, up } = composeCommands(workload, file, plugin);
-  const run = plugin
-    ? (cmd: DockerCommand) => runChecked(session, cmd, redact)
-    : (cmd: DockerCommand) => runChecked({ ...session, run: (c) => (deps.runner ?? spawnRunner)("docker-compose", c.args, { env: session.env, cwd: session.workDir }) }, cmd, redact);
-  await run(pull);
+  const compose = plugin ? session : { ...session, run: (c: DockerCommand) => (deps.runner ?? spawnRunner)("docker-compose", c.args, { env: session.env, cwd: session.workDir }) };
+  const tool = plugin ? "docker compose" : "docker-compose";
+  progress.step("workload", "running", `pulling ${workload.image}`);
   // docker-compose v1 exits 0 when the engine refuses a pull: confirm it with the engine itself.
-  await runChecked(session, { step: "docker pull", args: ["pull", "--quiet", workload.image] }, redact);
-  log(`${plugin ? "docker compose" : "docker-compose"} pull: done (${workload.image})`);
-  await run(up);
-  log(`${plugin ? "docker compose" : "docker-compose"} up: done`);
+  const pulls: [Pick<DockerSession, "run">, DockerCommand][] = [
+    [compose, pull],
+    [session, { step: "docker pull", args: ["pull", "--quiet", workload.image] }],
+  ];
+  for (const [runner, cmd] of pulls) {
+    const result = await runner.run(cmd);
+    if (result.code !== 0) {
+      const pullFailure = pullFailureOf(reasonLine(result), redact, { image: workload.image, since: new Date().toISOString() });
+      progress.log(`${cmd.step} failed: ${pullFailure.message}`);
+      progress.step("workload", "failed", `pull failed: ${pullFailureLabel(pullFailure.reason)}`);
+      const rollout = { desired: spec.container.replicas, updated: 0, ready: 0, available: 0, observedCurrent: true, pullFailure, at: new Date().toISOString() };
+      return { outcome: "pull_failed", rollout, pullFailure };
+    }
+  }
+  progress.log(`${tool} pull: done (${workload.image})`);
+  await runChecked(compose, up, redact);
+  progress.log(`${tool} up: done`);
+  progress.step("workload", "done", `${workload.image} pulled and started`);
+  return waitForRollout(() => readComposeServiceState(session, composeProject(workload.environmentSlug), workload.container.name, workload.container.replicas), deps, progress);
+}
+
+const rolloutOf = (state: WorkloadState): RolloutState => ({
+  desired: state.desired,
+  updated: state.updated,
+  ready: state.ready,
+  available: state.available,
+  observedCurrent: state.observedCurrent,
+  ...(state.pullFailure ? { pullFailure: state.pullFailure } : {}),
+  at: state.at,
+});
+
+const readyWords = (state: WorkloadState) => `${state.ready}/${state.desired} ready${state.updated < state.desired ? `, ${state.updated} updated` : ""}`;
+
+async function waitForRollout(read: () => Promise<WorkloadState>, deps: DeployDeps, progress: Progress): Promise<DeployResult> {
+  const timeoutMs = deps.rolloutTimeoutMs ?? env().deployRolloutTimeoutSeconds * 1000;
+  progress.step("rollout", "running", "waiting for the orchestrator");
+  const { outcome, state } = await awaitRollout(read, {
+    timeoutMs,
+    pollMs: deps.rolloutPollMs,
+    onState: (s) => progress.step("rollout", "running", s.exists ? readyWords(s) : "waiting for the workload to appear"),
+  });
+  const rollout = rolloutOf(state);
+  if (outcome === "rolled_out") {
+    progress.log(`rollout: ${readyWords(state)}`);
+    progress.step("rollout", "done", readyWords(state));
+    return { outcome, rollout };
+  }
+  if (outcome === "pull_failed") {
+    const failure = state.pullFailure!;
+    progress.log(`rollout: pull failed (${pullFailureLabel(failure.reason)}): ${failure.message}`);
+    progress.step("rollout", "failed", `${readyWords(state)}; pull failed: ${pullFailureLabel(failure.reason)}`);
+    return { outcome, rollout, pullFailure: failure };
+  }
+  progress.log(`rollout: not ready after ${Math.round(timeoutMs / 1000)} s (${readyWords(state)})`);
+  progress.step("rollout", "failed", `${readyWords(state)} after ${Math.round(timeoutMs / 1000)} s`);
+  return { outcome, rollout };
 }
 
 // ── Preview ───────────────────────────────────────────────────────────────────

@@ -39,6 +39,8 @@ export type KubeWatchEvent = { type: "ADDED" | "MODIFIED" | "DELETED"; kind: Kub
 export interface KubeControllers {
   watch(listener: (event: KubeWatchEvent) => void): () => void;
   create(kind: KubeKind, namespace: string | undefined, body: unknown): Record<string, unknown>;
+  /** A whole-object update, as a controller scaling a ReplicaSet makes it. */
+  replace(kind: KubeKind, namespace: string | undefined, name: string, body: unknown): Record<string, unknown>;
   /** The status subresource: only `status` changes (and the resourceVersion). */
   writeStatus(kind: KubeKind, namespace: string | undefined, name: string, status: unknown): Record<string, unknown>;
   /** Metadata only (labels, annotations, owner references), as a controller's update of the main resource. */
@@ -974,6 +976,7 @@ export async function startKubeServer(opts: { token?: string; latencyMs?: number
     controllers: {
       watch: (listener) => store.watch(listener),
       create: (kind, namespace, body) => store.create(RESOURCES[kind], namespace, body),
+      replace: (kind, namespace, name, body) => store.replace(RESOURCES[kind], namespace, name, body),
       writeStatus: (kind, namespace, name, status) => store.writeStatus(RESOURCES[kind], namespace, name, status),
       writeMetadata: (kind, namespace, name, metadata) => store.writeMetadata(RESOURCES[kind], namespace, name, metadata),
       remove: (kind, namespace, name) => void store.remove(RESOURCES[kind], namespace, name, undefined),

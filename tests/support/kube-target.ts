@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { AppsV1Api, CoreV1Api, KubeConfig, ApiException } from "@kubernetes/client-node";
 import { startKubeServer, type KubeKind, type KubeServer } from "./kube-server";
+import { startKubelet, type KubeletSimulator } from "./kubelet";
 
 /**
- * Where the Kubernetes suite runs: the test server by default, or a real cluster when
- * TEST_KUBECONFIG names a kubeconfig file (token or client-certificate auth: the platform
- * refuses exec plugins). Reads go through the real API either way.
+ * Where the Kubernetes suite runs: the test server with the kubelet simulator by default, or a
+ * real cluster when TEST_KUBECONFIG names a kubeconfig file (token or client-certificate auth:
+ * the platform refuses exec plugins). Reads go through the real API either way.
  */
 export interface KubeTarget {
   kubeconfigYaml(): string;
@@ -15,21 +16,29 @@ export interface KubeTarget {
   /* eslint-enable @typescript-eslint/no-explicit-any */
   /** The test server, for request counts, latency and injected faults; absent on a real cluster. */
   server?: KubeServer;
+  /** The simulated kubelet's pulls; absent on a real cluster. */
+  kubelet?: KubeletSimulator;
   /** Deletes the namespaces the suite created (real cluster) or stops the server. */
   close(createdNamespaces: string[]): Promise<void>;
 }
 
 export const realCluster = !!process.env.TEST_KUBECONFIG;
 
-export async function startKubeTarget(): Promise<KubeTarget> {
+/** `images`: what the simulated node holds already (a real cluster's nodes pull what they need). */
+export async function startKubeTarget(opts: { images?: string[] } = {}): Promise<KubeTarget> {
   if (!process.env.TEST_KUBECONFIG) {
     const server = await startKubeServer();
+    const kubelet = startKubelet(server, { images: opts.images });
     return {
       kubeconfigYaml: () => server.kubeconfigYaml(),
       get: async (kind, namespace, name) => server.get(kind, namespace, name),
       list: async (kind, namespace) => server.list(kind, namespace),
       server,
-      close: () => server.close(),
+      kubelet,
+      close: async () => {
+        await kubelet.stop();
+        await server.close();
+      },
     };
   }
   const yaml = readFileSync(process.env.TEST_KUBECONFIG, "utf8");

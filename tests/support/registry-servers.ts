@@ -254,7 +254,7 @@ function basicCredentials(header: string | undefined): { user: string; password:
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-interface Pki {
+export interface Pki {
   /** skopeo's --cert-dir: holds just ca.crt */
   certDir: string;
   caFile: string;
@@ -268,7 +268,8 @@ interface Pki {
 // EC keys: generating them is instant, unlike RSA.
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-async function createPki(workDir: string): Promise<Pki> {
+/** A throw-away CA and a server certificate from it for localhost and 127.0.0.1, in `workDir`. */
+export async function createPki(workDir: string): Promise<Pki> {
   const certDir = path.join(workDir, "certs");
   await mkdir(certDir);
   const caFile = path.join(certDir, "ca.crt");

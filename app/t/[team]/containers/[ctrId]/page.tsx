@@ -4,14 +4,14 @@ import { notFound } from "next/navigation";
 import { History } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { getContainer, previewContainer } from "@/lib/containers/service";
+import { deploymentProgress } from "@/lib/containers/deployments";
 import { SafeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { ContainerActions } from "@/components/containers/container-actions";
+import { DeploymentProgressPanel, OutcomeBadge, PullFailureNotice, StepList } from "@/components/containers/deployment-progress";
 
 export const metadata: Metadata = { title: "Container" };
-
-const STATUS_TONE = { succeeded: "green", failed: "red", running: "amber" } as const;
 
 export default async function ContainerPage({ params }: { params: Promise<{ team: string; ctrId: string }> }) {
   const { team: slug, ctrId } = await params;
@@ -26,6 +26,8 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
     throw err;
   });
   const envHref = `/t/${team.slug}/environments/${container.environment.id}`;
+  // The latest deploy, live while it runs; reading it also reaps a run whose server died.
+  const latest = container.deployments[0] ? await deploymentProgress(team.id, container.deployments[0].id) : undefined;
   return (
     <div className="space-y-6">
       <header className="flex flex-wrap items-end justify-between gap-4">
@@ -60,8 +62,11 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
           environmentHref={envHref}
           replicas={container.replicas}
           mayDelete={role !== "member" || container.createdBy === user.id}
+          deploying={latest?.status === "running"}
         />
       </header>
+
+      {latest && <DeploymentProgressPanel teamSlug={team.slug} initial={latest} />}
 
       <Card>
         <CardHeader title="Preview" description="Exactly what the next deploy applies. Secret values are redacted." />
@@ -91,8 +96,9 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
               <li key={d.id} className="px-5 py-3 text-sm">
                 <details>
                   <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1">
-                    <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                    <OutcomeBadge status={d.status} outcome={d.outcome} />
                     <span className="font-medium capitalize">{d.action}</span>
+                    {d.pullFailure && <span className="text-red-800">{d.pullFailure.label}</span>}
                     <span className="font-mono text-xs text-slate-600">{d.image}</span>
                     <span className="text-slate-500">
                       {d.registryName ? `${d.registryName}${d.credentialVersion ? ` v${d.credentialVersion}` : ""}` : "public"} · {d.replicas} replica{d.replicas === 1 ? "" : "s"}
@@ -101,8 +107,15 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
                       {d.actor ?? "someone"} · {formatDateTime(d.startedAt)}
                     </span>
                   </summary>
-                  {d.message && d.status === "failed" && <p className="mt-2 text-sm text-red-700">{d.message}</p>}
-                  <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700">{d.log || "(no log)"}</pre>
+                  <div className="mt-3 space-y-3">
+                    {d.steps.length > 0 && <StepList steps={d.steps} />}
+                    {d.pullFailure ? (
+                      <PullFailureNotice failure={d.pullFailure} />
+                    ) : (
+                      d.message && d.status === "failed" && <p className="text-sm text-red-800">{d.message}</p>
+                    )}
+                    <pre className="max-h-64 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700">{d.log || "(no log)"}</pre>
+                  </div>
                 </details>
               </li>
             ))}

@@ -1,0 +1,342 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { and, eq, lt } from "drizzle-orm";
+import { db } from "@/db";
+import { containers, deployments, pullSecrets, type Deployment, type DeploymentAction, type DeploymentStep, type PullFailure, type RolloutState } from "@/db/schema";
+import { env as appEnv } from "@/lib/env";
+import { SafeError, notFound } from "@/lib/errors";
+import { newId } from "@/lib/ids";
+import { errorForLog, logger } from "@/lib/logger";
+import { applyDeploy, plannedSteps, secretsOf, type DeployResult } from "@/lib/deploy";
+import { swarmServiceName } from "@/lib/deploy/docker";
+import { loginServerFor } from "@/lib/deploy/docker-config";
+import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
+import { pullFailureLabel } from "@/lib/deploy/pull-failure";
+import { redactor } from "@/lib/deploy/redact";
+import { imageHostsOf, secretFieldNames, type RegistryType } from "@/lib/registries/catalog";
+import { imageBelongsTo, mismatchMessage, parseImage } from "@/lib/registries/image-ref";
+import { decryptCredentials } from "@/lib/registries/service";
+import { loadEnvironment, targetOf } from "@/lib/environments/service";
+import { pullCredentialsFor } from "./credentials";
+import { loadContainer, loadRegistryRow, pullFailureView, safeMessage, specFor, StepError, stepOf, type ContainerDeps, type PullFailureView } from "./service";
+
+/**
+ * Deploy, scale and restart as background runs. The action records the deployment and returns
+ * its id at once; the run goes on in this process, recording each step as it happens (the
+ * container page polls them) and bumping a heartbeat, so that a run whose server died is reaped
+ * instead of showing "running" for ever. Pull credentials are refreshed where the orchestrator
+ * keeps them on every action, so rotated credentials take effect at exactly the next pull; after
+ * writing the workload the run waits for the rollout and records how it ended.
+ */
+
+type TeamRef = { id: string };
+type Actor = { id: string };
+
+const HEARTBEAT_MS = 5_000;
+/** A running deployment whose heartbeat is older than this has lost its server. */
+export const ABANDONED_AFTER_MS = 60_000;
+
+type Runs = { id: string; inFlight: Map<string, Promise<void>> };
+const globalForRuns = globalThis as unknown as { __deploymentRuns?: Runs };
+
+/** This process's runner id and its runs in flight. */
+function runs(): Runs {
+  globalForRuns.__deploymentRuns ??= { id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, inFlight: new Map() };
+  return globalForRuns.__deploymentRuns;
+}
+
+export type DeploymentOutcome = {
+  deploymentId: string;
+  status: "running" | "succeeded" | "failed";
+  outcome: string | null;
+  message: string;
+  pullFailure: PullFailure | null;
+};
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Marks runs whose heartbeat stopped as failed; `containerId` limits it to one container. */
+export async function reapAbandonedDeployments(opts: { containerId?: string; now?: Date } = {}): Promise<number> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - ABANDONED_AFTER_MS);
+  const reaped = await db()
+    .update(deployments)
+    .set({
+      status: "failed",
+      outcome: "failed",
+      failedStep: "deploy",
+      message: "The server running this deploy stopped before it finished; deploy again.",
+      finishedAt: new Date(),
+    })
+    .where(and(eq(deployments.status, "running"), lt(deployments.heartbeatAt, cutoff), ...(opts.containerId ? [eq(deployments.containerId, opts.containerId)] : [])))
+    .returning({ id: deployments.id });
+  return reaped.length;
+}
+
+/**
+ * Records a deploy, scale or restart and starts it in the background; one at a time per
+ * container (a second one while the first runs is refused). Returns the deployment's id.
+ */
+export async function startDeployment(
+  team: TeamRef,
+  actor: Actor,
+  input: { containerId: string; action: DeploymentAction; replicas?: number },
+  deps: ContainerDeps = {},
+): Promise<{ deploymentId: string }> {
+  await reapAbandonedDeployments({ containerId: input.containerId });
+  let row = await loadContainer(team.id, input.containerId);
+  const env = await loadEnvironment(team.id, row.environmentId);
+  const registryAtStart = await loadRegistryRow(team.id, row.registryId);
+  if (input.action === "scale" && input.replicas !== undefined) row = { ...row, replicas: input.replicas };
+  if (input.action === "restart") row = { ...row, restartedAt: new Date() };
+  const deploymentId = newId("dep");
+  const parsed = parseImage(row.imageName, row.imageTag);
+  await db().transaction(async (tx) => {
+    // The container row is the lock: two starts for one container cannot both see "none running".
+    await tx.select({ id: containers.id }).from(containers).where(and(eq(containers.id, row.id), eq(containers.teamId, team.id))).for("update");
+    const [running] = await tx
+      .select({ startedAt: deployments.startedAt })
+      .from(deployments)
+      .where(and(eq(deployments.containerId, row.id), eq(deployments.status, "running")))
+      .limit(1);
+    if (running) throw new SafeError("conflict", "A deploy of this container is still running; wait for it to finish.");
+    if (input.action !== "deploy") {
+      await tx
+        .update(containers)
+        .set({ replicas: row.replicas, restartedAt: row.restartedAt, updatedAt: new Date() })
+        .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
+    }
+    await tx.insert(deployments).values({
+      id: deploymentId,
+      teamId: team.id,
+      containerId: row.id,
+      actorId: actor.id,
+      action: input.action,
+      image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
+      registryId: row.registryId,
+      registryName: registryAtStart?.name ?? null,
+      credentialVersion: registryAtStart && registryAtStart.type !== "Public" ? registryAtStart.credentialVersion : null,
+      replicas: row.replicas,
+      steps: plannedSteps(env.orchestrator).map((name) => ({ name, status: "pending" as const })),
+      runner: runs().id,
+      heartbeatAt: new Date(),
+    });
+  });
+  const run = execute({ deploymentId, team, row, action: input.action, registryAtStart, env }, deps)
+    // Only the final write can throw here (the database went away): the heartbeat stops, so the run is reaped.
+    .catch((err: unknown) => logger.error({ deploymentId, ...errorForLog(err) }, "recording a deploy's end failed"))
+    .finally(() => runs().inFlight.delete(deploymentId));
+  runs().inFlight.set(deploymentId, run);
+  return { deploymentId };
+}
+
+/**
+ * Keeps `deployments.steps` current: writes go out one after another (never out of order), a
+ * report that changes nothing writes nothing, and a failed write is logged, never fatal.
+ */
+function stepRecorder(deploymentId: string, teamId: string, names: string[]) {
+  const steps: DeploymentStep[] = names.map((name) => ({ name, status: "pending" }));
+  let chain = Promise.resolve();
+  const save = () => {
+    const snapshot = structuredClone(steps);
+    chain = chain
+      .then(async () => {
+        await db()
+          .update(deployments)
+          .set({ steps: snapshot, heartbeatAt: new Date() })
+          .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, teamId), eq(deployments.status, "running")));
+      })
+      .catch((err: unknown) => logger.error({ deploymentId, ...errorForLog(err) }, "recording a deploy step failed"));
+  };
+  return {
+    step(name: string, status: DeploymentStep["status"], detail?: string) {
+      let step = steps.find((s) => s.name === name);
+      if (!step) steps.push((step = { name, status: "pending" }));
+      if (step.status === status && step.detail === detail) return;
+      Object.assign(step, { status, detail, at: new Date().toISOString() });
+      if (detail === undefined) delete step.detail;
+      save();
+    },
+    /** The step that was running when a failure was thrown, marked failed with its message. */
+    fail(message: string) {
+      const running = steps.find((s) => s.status === "running") ?? steps.find((s) => s.status === "pending");
+      if (running) Object.assign(running, { status: "failed", detail: message, at: new Date().toISOString() });
+    },
+    steps: () => structuredClone(steps),
+    flushed: () => chain,
+  };
+}
+
+type RunContext = {
+  deploymentId: string;
+  team: TeamRef;
+  row: Awaited<ReturnType<typeof loadContainer>>;
+  action: DeploymentAction;
+  registryAtStart: Awaited<ReturnType<typeof loadRegistryRow>>;
+  env: Awaited<ReturnType<typeof loadEnvironment>>;
+};
+
+function messageFor(action: DeploymentAction, result: DeployResult, timeoutSeconds: string): string {
+  const { rollout } = result;
+  const ready = `${rollout.ready}/${rollout.desired} ready`;
+  if (result.outcome === "rolled_out") return `${capitalise(action)} rolled out (${ready})`;
+  if (result.outcome === "pull_failed") return `pull failed: ${pullFailureLabel(result.pullFailure!.reason)}`;
+  return `The rollout did not finish ${timeoutSeconds} (${ready})`;
+}
+
+async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
+  const { deploymentId, team, row, registryAtStart, env } = ctx;
+  const recorder = stepRecorder(deploymentId, team.id, plannedSteps(env.orchestrator));
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
+  const heartbeat = setInterval(() => {
+    db()
+      .update(deployments)
+      .set({ heartbeatAt: new Date() })
+      .where(and(eq(deployments.id, deploymentId), eq(deployments.runner, runs().id), eq(deployments.status, "running")))
+      .catch((err: unknown) => logger.warn({ deploymentId, ...errorForLog(err) }, "deploy heartbeat failed"));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  let secrets: string[] = [];
+  let record: Partial<Deployment>;
+  try {
+    recorder.step("credentials", "running");
+    // The same registry row the record names: the version recorded is the version pulled with.
+    const { reg, spec } = await specFor(team.id, row, ctx.action, registryAtStart);
+    const target = targetOf(env);
+    secrets = secretsOf(target, null);
+    if (reg) {
+      const stored = decryptCredentials(reg);
+      secrets.push(...secretFieldNames(reg.type as RegistryType).map((f) => stored[f] ?? ""));
+      const hosts = imageHostsOf(reg.type as RegistryType, reg.visibleFields);
+      if (!imageBelongsTo(spec.image, hosts)) throw new StepError("image", mismatchMessage(spec.image, reg.name, hosts));
+    }
+    const credentials = reg ? await pullCredentialsFor(reg, deps) : null;
+    secrets = secretsOf(target, credentials).concat(secrets);
+    if (reg && credentials) {
+      const expiry = credentials.expiresAt ? `, token valid until ${credentials.expiresAt.toISOString()}` : "";
+      log(`credentials: ${reg.name} (version ${reg.credentialVersion})${expiry}`);
+      recorder.step("credentials", "done", `${reg.name}, credentials v${reg.credentialVersion}${expiry}`);
+    } else {
+      recorder.step("credentials", "done", "public image: none needed");
+    }
+    const result = await applyDeploy(target, { ...spec, credentials }, deps, { log, step: recorder.step });
+    // Where the credentials now live: a Secret to refresh and clean up, or a Swarm service whose
+    // snapshot of an expiring (ECR) token must be renewed.
+    const kept =
+      reg && credentials && target.orchestrator === "kubernetes"
+        ? { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) }
+        : reg && credentials?.expiresAt && target.orchestrator === "swarm"
+          ? // For a service, `namespace` holds the server the deploy logged in to (the image's own host).
+            { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
+          : undefined;
+    if (reg && credentials && kept) {
+      const values = { ...kept, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
+      await db()
+        .insert(pullSecrets)
+        .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
+        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId, pullSecrets.secretName], set: values });
+    }
+    const timeout = `within ${Math.round((deps.rolloutTimeoutMs ?? appEnv().deployRolloutTimeoutSeconds * 1000) / 1000)} s`;
+    const succeeded = result.outcome === "rolled_out";
+    record = {
+      status: succeeded ? "succeeded" : "failed",
+      outcome: result.outcome,
+      pullFailure: result.pullFailure ?? null,
+      rollout: result.rollout,
+      message: messageFor(ctx.action, result, timeout),
+      failedStep: succeeded ? null : recorder.steps().find((s) => s.status === "failed")?.name ?? "rollout",
+    };
+  } catch (err) {
+    const message = safeMessage(err, secrets);
+    log(`failed at ${stepOf(err)}: ${message}`);
+    recorder.fail(message);
+    record = { status: "failed", outcome: "failed", failedStep: stepOf(err), message };
+  } finally {
+    clearInterval(heartbeat);
+  }
+  await recorder.flushed();
+  const redact = redactor(secrets);
+  await db()
+    .update(deployments)
+    .set({ ...record, steps: recorder.steps(), log: redact(lines.join("\n")), heartbeatAt: new Date(), finishedAt: new Date() })
+    .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, team.id)));
+}
+
+const toOutcome = (row: Pick<Deployment, "id" | "status" | "outcome" | "message" | "pullFailure">): DeploymentOutcome => ({
+  deploymentId: row.id,
+  status: row.status,
+  outcome: row.outcome,
+  message: row.message ?? (row.status === "running" ? "Running" : ""),
+  pullFailure: row.pullFailure,
+});
+
+/**
+ * Resolves once the deployment has finished: at once for a run in this process, else by reading
+ * its row until it is no longer running (another instance runs it, or it gets reaped).
+ */
+export async function waitForDeployment(teamId: string, deploymentId: string, opts: { timeoutMs?: number } = {}): Promise<DeploymentOutcome> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
+  await runs().inFlight.get(deploymentId);
+  for (;;) {
+    const [row] = await db()
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, teamId)));
+    if (!row) throw notFound("Deployment");
+    if (row.status !== "running" || Date.now() > deadline) return toOutcome(row);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Starts a deploy and waits for it: for scripts and tests that want the result in one call. */
+export async function runDeployment(team: TeamRef, actor: Actor, input: { containerId: string; action: DeploymentAction; replicas?: number }, deps: ContainerDeps = {}) {
+  const { deploymentId } = await startDeployment(team, actor, input, deps);
+  return waitForDeployment(team.id, deploymentId);
+}
+
+export type DeploymentProgress = {
+  id: string;
+  containerId: string;
+  action: DeploymentAction;
+  status: "running" | "succeeded" | "failed";
+  outcome: string | null;
+  message: string | null;
+  failedStep: string | null;
+  steps: DeploymentStep[];
+  pullFailure: PullFailureView | null;
+  rollout: RolloutState | null;
+  startedAt: string;
+  finishedAt: string | null;
+};
+
+/**
+ * A deployment's steps as the container page polls them (team-scoped: another team's is "not
+ * found"). A run whose heartbeat stopped is reaped first, so the page never waits on a dead run.
+ */
+export async function deploymentProgress(teamId: string, deploymentId: string): Promise<DeploymentProgress> {
+  const select = () =>
+    db()
+      .select()
+      .from(deployments)
+      .where(and(eq(deployments.id, deploymentId), eq(deployments.teamId, teamId)))
+      .then((rows) => rows[0]);
+  let row = await select();
+  if (!row) throw notFound("Deployment");
+  if (row.status === "running" && (await reapAbandonedDeployments({ containerId: row.containerId })) > 0) row = (await select())!;
+  return {
+    id: row.id,
+    containerId: row.containerId,
+    action: row.action,
+    status: row.status,
+    outcome: row.outcome,
+    message: row.message,
+    failedStep: row.failedStep,
+    steps: row.steps,
+    pullFailure: pullFailureView(row.pullFailure),
+    rollout: row.rollout,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
