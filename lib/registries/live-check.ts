@@ -2,7 +2,7 @@ import "server-only";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { getDomain } from "tldts";
 import { ecrPullCredentials, EcrError, type EcrKeyPair } from "@/lib/deploy/ecr";
 import type { PullCredentials } from "@/lib/deploy/docker-config";
@@ -55,11 +55,21 @@ export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: s
 
 type RequestOptions = { method?: "GET" | "HEAD"; authorization?: string; accept?: string };
 
+/**
+ * Building a TLS context from the system roots plus an extra CA costs tens of milliseconds, paid
+ * by every connection that is handed `ca` itself: the context is built once per extra CA.
+ */
+let trusted: { pem: string; context: SecureContext } | undefined;
+function secureContextTrusting(extraCa: string): SecureContext {
+  if (trusted?.pem !== extraCa) trusted = { pem: extraCa, context: createSecureContext({ ca: [...rootCertificates, extraCa] }) };
+  return trusted.context;
+}
+
 /** One check's connections: every one vetted by the egress policy, all under one time bound, bodies capped. */
 export class CheckContext {
   readonly policy: EgressPolicy;
   readonly signal: AbortSignal;
-  readonly ca: string[] | undefined;
+  readonly secureContext: SecureContext | undefined;
   readonly maxBody: number;
   readonly timeoutMs: number;
 
@@ -67,7 +77,7 @@ export class CheckContext {
     this.policy = opts.allowedNetworks ? egressPolicy(opts.allowedNetworks) : serverEgressPolicy();
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.signal = AbortSignal.timeout(this.timeoutMs);
-    this.ca = opts.extraCa ? [...rootCertificates, opts.extraCa] : undefined;
+    this.secureContext = opts.extraCa ? secureContextTrusting(opts.extraCa) : undefined;
     this.maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   }
 
@@ -81,8 +91,7 @@ export class CheckContext {
           method: req.method ?? "GET",
           headers: { accept: req.accept ?? "application/json", "user-agent": "dockyard-registry-check", ...(req.authorization ? { authorization: req.authorization } : {}) },
           signal: this.signal,
-          ca: this.ca,
-          agent: egressAgent(url.protocol, this.policy),
+          agent: egressAgent(url.protocol, this.policy, this.secureContext ? { secureContext: this.secureContext } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
