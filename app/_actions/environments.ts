@@ -4,11 +4,12 @@ import { currentSession } from "@/lib/auth/session";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 
-type ActionFn = (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<unknown>;
+type ActionFn = (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<{ ok: boolean }>;
 
 async function run<A extends ActionFn>(action: A, input: unknown, revalidate: boolean): Promise<Awaited<ReturnType<A>>> {
   const result = (await action(await currentSession(), input)) as Awaited<ReturnType<A>>;
-  if (revalidate) revalidatePath("/t/[team]/environments", "layout");
+  // A refused action changed nothing; re-rendering the page for it would be work anyone could ask for at will.
+  if (revalidate && result.ok) revalidatePath("/t/[team]/environments", "layout");
   return result;
 }
 

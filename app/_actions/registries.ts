@@ -3,9 +3,10 @@ import { revalidatePath } from "next/cache";
 import { currentSession } from "@/lib/auth/session";
 import { registryActions } from "@/lib/registries/actions";
 
-async function run<T>(action: (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<T>, input: unknown, revalidate: boolean) {
+async function run<T extends { ok: boolean }>(action: (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<T>, input: unknown, revalidate: boolean) {
   const result = await action(await currentSession(), input);
-  if (revalidate) revalidatePath("/t/[team]/settings/registries", "layout");
+  // A refused action changed nothing; re-rendering the page for it would be work anyone could ask for at will.
+  if (revalidate && result.ok) revalidatePath("/t/[team]/settings/registries", "layout");
   return result;
 }
 
