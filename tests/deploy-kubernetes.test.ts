@@ -9,16 +9,21 @@ import { deployments, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 import { getContainer } from "@/lib/containers/service";
-import { runDeployment } from "@/lib/containers/deployments";
+import { deploymentProgress, runDeployment, startDeployment, waitForDeployment } from "@/lib/containers/deployments";
 import { registryActions } from "@/lib/registries/actions";
 import { deleteRegistry } from "@/lib/registries/service";
 import { refreshPullSecrets } from "@/lib/containers/refresh";
 import { kubeClients } from "@/lib/deploy/kubernetes";
-import type { KubeSource } from "@/lib/deploy";
+import { readEnvironmentWorkloads, type KubeSource } from "@/lib/deploy";
+import { readWorkloadState, type WorkloadState } from "@/lib/deploy/rollout";
+import { redactor } from "@/lib/deploy/redact";
+import { SafeError } from "@/lib/errors";
 import { newUser } from "./fixtures";
 import { realCluster, startKubeTarget, type KubeTarget } from "./support/kube-target";
 import type { KubeServer } from "./support/kube-server";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
+import { startKubeServer } from "./support/kube-server";
+import { startRateLimitedRegistry } from "./support/rate-limited-registry";
 
 /**
  * The deploy module against the Kubernetes test server (or a real cluster with TEST_KUBECONFIG),
@@ -268,3 +273,179 @@ describe("deploy to Kubernetes", () => {
     expect(await db().select().from(registries).where(eq(registries.id, registryId))).toHaveLength(1);
   });
 });
+
+describe("rollout and pull status, read back from the orchestrator", () => {
+  const redact = redactor([PASSWORD_1, PASSWORD_2]);
+  const rowOf = async (deploymentId: string) => (await db().select().from(deployments).where(eq(deployments.id, deploymentId)))[0]!;
+
+  /** Reads until `done` holds (a real cluster's kubelet takes its time), or fails with the last state. */
+  async function readUntil(namespace: string, name: string, done: (s: WorkloadState) => boolean): Promise<WorkloadState> {
+    const k = kubeClients({ kubeconfig: kube.kubeconfigYaml() });
+    const deadline = Date.now() + (realCluster ? 90_000 : 15_000);
+    for (;;) {
+      const state = await readWorkloadState(k, namespace, name, redact);
+      if (done(state) || Date.now() > deadline) return state;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  serverOnly("a good deploy rolls out: every step recorded in order, the pods Running, 2/2 ready", async () => {
+    const env = await environment();
+    const containerId = await container(env.id, await customRegistry());
+    await deploy(containerId, "scale", 2);
+    const outcome = await deploy(containerId);
+    expect(outcome).toMatchObject({ status: "succeeded", outcome: "rolled_out", message: "Deploy rolled out (2/2 ready)", pullFailure: null });
+    const row = await rowOf(outcome.deploymentId);
+    expect(row.steps.map((s) => [s.name, s.status])).toEqual([
+      ["credentials", "done"],
+      ["pull secret", "done"],
+      ["workload", "done"],
+      ["rollout", "done"],
+    ]);
+    expect(row.steps[3]!.detail).toBe("2/2 ready");
+    expect(row.rollout).toMatchObject({ desired: 2, updated: 2, ready: 2, available: 2, observedCurrent: true });
+    expect(row.runner).toBeTruthy();
+    expect(row.finishedAt).toBeTruthy();
+    const name = (await getContainer(owner.team.id, containerId)).name;
+    const pods = (await kube.list("pods", env.namespace)).filter((p) => p.metadata.name.startsWith(`${name}-`));
+    expect(pods.map((p) => p.status.phase)).toEqual(["Running", "Running"]);
+    const events = await kube.list("events", env.namespace);
+    expect(events.some((e) => /^Successfully pulled image ".+team\/app:1.0"/.test(e.message))).toBe(true);
+  });
+
+  serverOnly("the registry changes the password: the new pod cannot pull (credentials refused) while the old one keeps serving; rotating and deploying heals it", async () => {
+    const env = await environment();
+    const registryId = await customRegistry();
+    const containerId = await container(env.id, registryId);
+    const name = (await getContainer(owner.team.id, containerId)).name;
+    expect(await deploy(containerId)).toMatchObject({ outcome: "rolled_out" });
+
+    await registry.setUser(USER, PASSWORD_2);
+    try {
+      const failed = await deploy(containerId, "restart");
+      expect(failed).toMatchObject({ status: "failed", outcome: "pull_failed", message: "pull failed: credentials refused", pullFailure: { reason: "credentials_refused" } });
+      expect(failed.pullFailure!.message).toMatch(/^Failed to pull image ".+\/team\/app:1.0": reading manifest 1.0 in .+: unauthorized: authentication required$/);
+      const row = await rowOf(failed.deploymentId);
+      expect(row).toMatchObject({ failedStep: "rollout", rollout: { desired: 1, ready: 1, updated: 1, pullFailure: { reason: "credentials_refused" } } });
+      expect(row.steps.at(-1)).toMatchObject({ name: "rollout", status: "failed", detail: "1/1 ready, 1 old still running; pull failed: credentials refused" });
+      for (const text of [JSON.stringify(row), JSON.stringify(failed)]) {
+        expect(text).not.toContain(PASSWORD_1);
+        expect(text).not.toContain(PASSWORD_2);
+      }
+      // What the watcher reads: the old pod Running, the new one unable to pull.
+      const state = await readWorkloadState(kubeClients({ kubeconfig: kube.kubeconfigYaml() }), env.namespace, name, redact);
+      expect(state.instances.map((i) => i.state).sort()).toEqual([expect.stringMatching(/^(ErrImagePull|ImagePullBackOff)$/), "Running"]);
+      expect(state.pullFailure).toMatchObject({ reason: "credentials_refused", image: `${registry.host}/team/app:1.0` });
+      // The page's words.
+      const view = await getContainer(owner.team.id, containerId);
+      expect(view.deployments[0]!.pullFailure).toMatchObject({ label: "credentials refused", words: expect.stringContaining("rotate them") });
+
+      // The user rotates in the dashboard and deploys: the pod backing off pulls with the new Secret.
+      await registryActions.update(owner.session, { teamSlug, registryId, credentials: { password: PASSWORD_2 } });
+      const healed = await deploy(containerId);
+      expect(healed).toMatchObject({ status: "succeeded", outcome: "rolled_out" });
+      const after = await readUntil(env.namespace, name, (s) => s.total === 1);
+      expect(after).toMatchObject({ ready: 1, total: 1, updated: 1 });
+      expect(after.pullFailure).toBeUndefined();
+    } finally {
+      await registry.setUser(USER, PASSWORD_1);
+    }
+  });
+
+  serverOnly("a registry answering 429: pull failed: rate limited, in Docker Hub's words", async () => {
+    const limited = await startRateLimitedRegistry(registry);
+    try {
+      const env = await environment();
+      const r = await registryActions.create(owner.session, { teamSlug, name: `limited ${rand()}`, type: "Custom", credentials: { url: limited.url, username: USER, password: PASSWORD_1 } });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      const containerId = await container(env.id, r.data.registryId, `${limited.host}/team/app`);
+      const outcome = await deploy(containerId);
+      expect(outcome).toMatchObject({ status: "failed", outcome: "pull_failed", message: "pull failed: rate limited", pullFailure: { reason: "rate_limited" } });
+      expect(outcome.pullFailure!.message).toContain("toomanyrequests: You have reached your pull rate limit");
+      expect(limited.refused).toBeGreaterThan(0);
+      const view = await getContainer(owner.team.id, containerId);
+      expect(view.deployments[0]!.pullFailure!.words).toContain("Docker Hub");
+
+      // Once the limit resets, the next pull goes through the proxy to the real registry.
+      limited.limited = false;
+      expect(await deploy(containerId, "restart")).toMatchObject({ outcome: "rolled_out" });
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("pods whose node cannot reach the registry: pull failed, network (the same reading on a real cluster)", async () => {
+    const env = await environment();
+    // Nothing listens on port 1 of the node itself.
+    const r = await containerActions.create(owner.session, { teamSlug, environmentId: env.id, name: "unreachable", registryId: "", imageName: "127.0.0.1:1/team/app", imageTag: "1.0", replicas: 1, port: null });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    const outcome = await deploy(r.data.containerId);
+    expect(outcome).toMatchObject({ status: "failed", outcome: "pull_failed", pullFailure: { reason: "network", image: "127.0.0.1:1/team/app:1.0" } });
+    expect(outcome.pullFailure!.message).toContain("connection refused");
+    // The watcher's reading of the whole environment says the same.
+    const states = await readEnvironmentWorkloads({ orchestrator: "kubernetes", kube: { kubeconfig: kube.kubeconfigYaml() } }, env, [{ id: r.data.containerId, name: "unreachable", replicas: 1 }], fastKube, redact);
+    expect(states.get(r.data.containerId)).toMatchObject({ exists: true, desired: 1, ready: 0, pullFailure: { reason: "network" } });
+  });
+
+  it("an image name kubelet cannot parse: InvalidImageName, with kubelet's own message; a missing Deployment reads as absent", async () => {
+    const namespace = `st-${rand()}`;
+    created.push(namespace);
+    const k = kubeClients({ kubeconfig: kube.kubeconfigYaml() });
+    await k.core.createNamespace({ body: { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "dockyard" } } } });
+    const labels = { "app.kubernetes.io/managed-by": "dockyard", app: "bad-name" };
+    // Written past the platform, which refuses such a name: someone's kubectl edit.
+    await k.apps.createNamespacedDeployment({
+      namespace,
+      body: { metadata: { name: "bad-name", labels }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "localhost:5000/Team/App:1.0" }] } } } },
+    });
+    const state = await readUntil(namespace, "bad-name", (s) => !!s.pullFailure);
+    expect(state.pullFailure).toMatchObject({ reason: "other", image: "localhost:5000/Team/App:1.0" });
+    expect(state.pullFailure!.message).toContain("repository name must be lowercase");
+    expect(state.instances.map((i) => i.state)).toEqual(["InvalidImageName"]);
+    expect(await readWorkloadState(k, namespace, "no-such-deployment", redact)).toMatchObject({ exists: false, desired: 0, instances: [] });
+  });
+
+  serverOnly("a cluster whose pods never get ready: the deploy records a rollout timeout", async () => {
+    const bare = await startKubeServer(); // no controllers, no kubelet: nothing ever reports back
+    try {
+      const name = `bare-${rand()}`;
+      const env = await environmentActions.create(owner.session, { teamSlug, name, slug: name, orchestrator: "kubernetes", kubeconfig: bare.kubeconfigYaml() });
+      if (!env.ok) throw new Error(JSON.stringify(env));
+      const containerId = await container(env.data.environmentId, await customRegistry());
+      const outcome = await runDeployment(owner.team, owner.user, { containerId, action: "deploy" }, { ...fastKube, rolloutTimeoutMs: 1500 });
+      expect(outcome).toMatchObject({ status: "failed", outcome: "rollout_timeout", message: "The rollout did not finish within 2 s (0/1 ready)" });
+      const row = await rowOf(outcome.deploymentId);
+      expect(row).toMatchObject({ failedStep: "rollout", rollout: { desired: 1, ready: 0, observedCurrent: false } });
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("one deploy at a time per container; its progress is for its team only; a run whose server died is reaped", async () => {
+    const env = await environment();
+    const containerId = await container(env.id, await customRegistry());
+    const { deploymentId } = await startDeployment(owner.team, owner.user, { containerId, action: "deploy" }, fastKube);
+    const second = await startDeployment(owner.team, owner.user, { containerId, action: "restart" }, fastKube).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(SafeError);
+    expect((second as SafeError).code).toBe("conflict");
+
+    const outsider = await newUser("outsider");
+    expect(await containerActions.progress(null, { teamSlug, deploymentId })).toMatchObject({ ok: false, code: "unauthenticated" });
+    expect(await containerActions.progress(outsider.session, { teamSlug, deploymentId })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await containerActions.progress(outsider.session, { teamSlug: outsider.team.slug, deploymentId })).toMatchObject({ ok: false, code: "not_found" });
+    const live = await containerActions.progress(owner.session, { teamSlug, deploymentId });
+    expect(live).toMatchObject({ ok: true, data: { id: deploymentId, containerId, steps: [{ name: "credentials" }, { name: "pull secret" }, { name: "workload" }, { name: "rollout" }] } });
+    expect((await waitForDeployment(owner.team.id, deploymentId)).status).not.toBe("running");
+
+    // A run whose server stopped: its heartbeat is two minutes old.
+    const abandoned = await startDeployment(owner.team, owner.user, { containerId, action: "deploy" }, fastKube);
+    await waitForDeployment(owner.team.id, abandoned.deploymentId);
+    await db()
+      .update(deployments)
+      .set({ status: "running", outcome: null, runner: "gone:1:dead", heartbeatAt: new Date(Date.now() - 120_000), finishedAt: null })
+      .where(eq(deployments.id, abandoned.deploymentId));
+    expect(await deploymentProgress(owner.team.id, abandoned.deploymentId)).toMatchObject({ status: "failed", outcome: "failed", message: expect.stringContaining("stopped before it finished") });
+    expect(await deploy(containerId)).toMatchObject(applied);
+  });
+});
+

@@ -30,7 +30,7 @@ import { deleteDeployment, deleteSecret, ensureNamespace, kubeClients, upsertDep
 import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
 import { pullFailureLabel, pullFailureOf } from "./pull-failure";
 import { redactor } from "./redact";
-import { awaitRollout, readComposeServiceState, readSwarmServiceState, readWorkloadState, type Redact, type RolloutOutcome, type WorkloadState } from "./rollout";
+import { awaitRollout, podUidsOf, readComposeServiceState, readSwarmServiceState, readWorkloadState, type Redact, type RolloutOutcome, type WorkloadState } from "./rollout";
 
 /**
  * The deploy module: one interface over Kubernetes, Docker Swarm and Docker Compose. It gets
@@ -186,13 +186,14 @@ async function applyKubernetes(k: KubeClients, spec: DeploySpec, deps: DeployDep
   }
   progress.step("workload", "running");
   const deployment = deploymentOf(spec);
+  const podUids = await podUidsOf(k, namespace, deployment.spec?.selector);
   const writtenAt = new Date();
   await upsertDeployment(k, deployment);
   const replicas = `${spec.container.replicas} replica${spec.container.replicas === 1 ? "" : "s"}`;
   log(`deployment ${namespace}/${spec.container.name}: applied (${spec.image.full}, ${replicas})`);
   progress.step("workload", "done", `Deployment ${namespace}/${spec.container.name}: ${spec.image.full}, ${replicas}`);
-  // Failures from before this write are a pod still backing off from an earlier deploy.
-  return waitForRollout(() => readWorkloadState(k, namespace, spec.container.name, redact, { failuresSince: writtenAt }), deps, progress);
+  // A failure from before this write is a pod still backing off from an earlier deploy.
+  return waitForRollout(() => readWorkloadState(k, namespace, spec.container.name, redact, { after: { writtenAt, podUids } }), deps, progress);
 }
 
 async function applySwarm(session: DockerSession, spec: DeploySpec, deps: DeployDeps, redact: Redact, progress: Progress): Promise<DeployResult> {
@@ -254,7 +255,9 @@ const rolloutOf = (state: WorkloadState): RolloutState => ({
   at: state.at,
 });
 
-const readyWords = (state: WorkloadState) => `${state.ready}/${state.desired} ready${state.updated < state.desired ? `, ${state.updated} updated` : ""}`;
+/** "1/2 ready, 1/2 updated, 1 old still running": the old ones are what keeps serving meanwhile. */
+const readyWords = (state: WorkloadState) =>
+  `${state.ready}/${state.desired} ready${state.updated < state.desired ? `, ${state.updated}/${state.desired} updated` : ""}${state.total > state.updated ? `, ${state.total - state.updated} old still running` : ""}`;
 
 async function waitForRollout(read: () => Promise<WorkloadState>, deps: DeployDeps, progress: Progress): Promise<DeployResult> {
   const timeoutMs = deps.rolloutTimeoutMs ?? env().deployRolloutTimeoutSeconds * 1000;
@@ -279,6 +282,48 @@ async function waitForRollout(read: () => Promise<WorkloadState>, deps: DeployDe
   progress.log(`rollout: not ready after ${Math.round(timeoutMs / 1000)} s (${readyWords(state)})`);
   progress.step("rollout", "failed", `${readyWords(state)} after ${Math.round(timeoutMs / 1000)} s`);
   return { outcome, rollout };
+}
+
+// ── Reading ───────────────────────────────────────────────────────────────────
+
+export type WorkloadRef = { id: string; name: string; replicas: number };
+
+/**
+ * What the orchestrator reports of each of one environment's containers (keyed by container id),
+ * over one connection: one Kubernetes client, or one Docker session for all of them. For the
+ * watcher; a failure to reach the orchestrator is thrown (KubeError, DockerError).
+ */
+export async function readEnvironmentWorkloads(
+  target: DeployTarget,
+  environment: { slug: string },
+  workloads: WorkloadRef[],
+  deps: DeployDeps,
+  redact: Redact,
+): Promise<Map<string, WorkloadState>> {
+  const states = new Map<string, WorkloadState>();
+  if (target.orchestrator === "kubernetes") {
+    const k = kubeOf(deps)(target.kube);
+    for (const w of workloads) states.set(w.id, await readWorkloadState(k, namespaceOf(environment.slug), w.name, redact));
+    return states;
+  }
+  await withDockerSession(
+    target.docker,
+    deps.runner ?? spawnRunner,
+    deps.dockerCli ?? "docker",
+    async (session) => {
+      for (const w of workloads) {
+        const ref = { environmentSlug: environment.slug, container: { ...w, port: null } };
+        states.set(
+          w.id,
+          target.orchestrator === "swarm"
+            ? await readSwarmServiceState(session, swarmServiceName(ref), redact)
+            : await readComposeServiceState(session, composeProject(environment.slug), w.name, w.replicas),
+        );
+      }
+    },
+    { policy: deps.policy },
+  );
+  return states;
 }
 
 // ── Preview ───────────────────────────────────────────────────────────────────

@@ -27,6 +27,15 @@ export type WorkloadState = RolloutState & {
 
 export type Redact = (text: string) => string;
 
+/** When a deploy wrote the workload, and the pods that were there just before. */
+export type DeployWrite = { writtenAt: Date; podUids: ReadonlySet<string> };
+
+/** The uids of a workload's pods right now: taken just before a deploy writes it. */
+export async function podUidsOf(k: KubeClients, namespace: string, selector: V1LabelSelector | undefined): Promise<Set<string>> {
+  const pods = await step(`read pods in ${namespace}`, () => k.core.listNamespacedPod({ namespace, labelSelector: selectorQuery(selector) }, call(k, ["PodList"])));
+  return new Set(pods.items.map((p) => p.metadata?.uid ?? ""));
+}
+
 /** A rollout is done when the orchestrator saw the latest spec and every replica is current and available. */
 export function isRolledOut(state: WorkloadState): boolean {
   return state.exists && state.observedCurrent && state.updated >= state.desired && state.available >= state.desired && state.total <= state.updated;
@@ -70,15 +79,16 @@ const timeOf = (e: CoreV1Event) => e.lastTimestamp ?? (e.eventTime ? new Date(St
 
 /**
  * The Deployment's status, its pods' container states and their pull-failure events, read in at
- * most four requests. `failuresSince` ignores failures older than a deploy (a pod still backing
- * off from before it), so that a fixed Secret gets its chance at the next pull.
+ * most five requests. `after` (a deploy's write, and the pods that were there before it) ignores
+ * failures that say nothing of what the deploy wrote (a pod still backing off from before it),
+ * so that a fixed Secret gets its chance at the next pull.
  */
 export async function readWorkloadState(
   k: KubeClients,
   namespace: string,
   deploymentName: string,
   redact: Redact,
-  opts: { failuresSince?: Date } = {},
+  opts: { after?: DeployWrite } = {},
 ): Promise<WorkloadState> {
   const at = new Date().toISOString();
   const deployment = await readDeployment(k, namespace, deploymentName);
@@ -109,10 +119,13 @@ export async function readWorkloadState(
 
   const failing = pods.filter((pod) => ofCurrent(pod) && waitingForPull(pod));
   if (failing.length === 0) return { ...base, instances };
-  const events = await step(`read events in ${namespace}`, () =>
-    k.core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.kind=Pod,reason=Failed" }, call(k, ["EventList"])).then((l) => l.items),
-  );
-  const pullFailure = firstPullFailure(failing, events, redact, opts.failuresSince);
+  const eventsWith = (reason: string) =>
+    step(`read events in ${namespace}`, () => k.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,reason=${reason}` }, call(k, ["EventList"])).then((l) => l.items));
+  // Pods from before the deploy need their pull's start too (below); new pods do not.
+  const after = opts.after;
+  const olderPods = !!after && failing.some((pod) => after.podUids.has(pod.metadata?.uid ?? ""));
+  const [failed, pulling] = await Promise.all([eventsWith("Failed"), olderPods ? eventsWith("Pulling") : Promise.resolve([])]);
+  const pullFailure = firstPullFailure(failing, failed, pulling, redact, after);
   return { ...base, instances, ...(pullFailure ? { pullFailure } : {}) };
 }
 
@@ -135,17 +148,24 @@ function podInstance(pod: V1Pod, redact: Redact): InstanceState {
 /**
  * The first current pod's pull failure. ImagePullBackOff only says "Back-off pulling image", so
  * the runtime's own error comes from the pod's latest `Failed to pull image …` event.
+ *
+ * With `after`, a pod from before the write counts only once a pull that started after it has
+ * failed: kubelet reads the pull secret when a pull starts, so a pull in flight at the write, or
+ * failed before it, says nothing of the Secret just written. Event times have second precision,
+ * hence a later second.
  */
-function firstPullFailure(pods: V1Pod[], events: CoreV1Event[], redact: Redact, since: Date | undefined): PullFailure | undefined {
-  // Event times have second precision.
-  const sinceMs = since ? Math.floor(since.getTime() / 1000) * 1000 : undefined;
-  for (const pod of pods) {
-    const pullEvents = events
-      .filter((e) => e.involvedObject?.name === pod.metadata?.name && e.involvedObject?.uid === pod.metadata?.uid && (e.message ?? "").startsWith("Failed to pull image"))
+function firstPullFailure(pods: V1Pod[], failed: CoreV1Event[], pulling: CoreV1Event[], redact: Redact, after: DeployWrite | undefined): PullFailure | undefined {
+  const sinceMs = after ? Math.floor(after.writtenAt.getTime() / 1000) * 1000 : 0;
+  const latestFirst = (events: CoreV1Event[], pod: V1Pod, prefix: string) =>
+    events
+      .filter((e) => e.involvedObject?.name === pod.metadata?.name && e.involvedObject?.uid === pod.metadata?.uid && (e.message ?? "").startsWith(prefix))
       .sort((a, b) => (timeOf(b)?.getTime() ?? 0) - (timeOf(a)?.getTime() ?? 0));
+  for (const pod of pods) {
+    const pullEvents = latestFirst(failed, pod, "Failed to pull image");
     const latest = pullEvents[0];
-    const createdMs = pod.metadata?.creationTimestamp?.getTime() ?? 0;
-    const recent = sinceMs === undefined || createdMs >= sinceMs || (!!latest && (timeOf(latest)?.getTime() ?? 0) >= sinceMs);
+    const pullStartedMs = timeOf(latestFirst(pulling, pod, "Pulling image")[0] ?? ({} as CoreV1Event))?.getTime() ?? 0;
+    const fromBefore = !!after && after.podUids.has(pod.metadata?.uid ?? "");
+    const recent = !fromBefore || (!!latest && pullStartedMs > sinceMs && (timeOf(latest)?.getTime() ?? 0) >= pullStartedMs);
     if (!recent) continue;
     const container = containerStatuses(pod).find((c) => PULL_WAITING_REASONS.has(c.state?.waiting?.reason ?? ""))!;
     const waiting = container.state!.waiting!;

@@ -51,7 +51,15 @@ export async function startRateLimitedRegistry(upstream: TestRegistry): Promise<
       if (state.limited && /^\/v2\/.+\/manifests\/[^/]+$/.test(new URL(req.url ?? "/", "https://localhost").pathname)) {
         refused++;
         req.resume();
-        res.writeHead(429, { "content-type": "application/json", "ratelimit-limit": "100;w=21600", "ratelimit-remaining": "0;w=21600", "docker-distribution-api-version": "registry/2.0" });
+        // Retry-After 0: containers/image (skopeo, CRI-O) retries a 429 five times, waiting 2 s
+        // doubling unless told otherwise, before it reports it; a test need not wait a minute.
+        res.writeHead(429, {
+          "content-type": "application/json",
+          "retry-after": "0",
+          "ratelimit-limit": "100;w=21600",
+          "ratelimit-remaining": "0;w=21600",
+          "docker-distribution-api-version": "registry/2.0",
+        });
         res.end(TOO_MANY_REQUESTS);
         return;
       }
