@@ -33,7 +33,7 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), engine?.stop()]);
 });
 
-async function setup(orchestrator: "compose" | "swarm") {
+async function setup(orchestrator: "compose" | "swarm", imageTag = "2.0") {
   const teamSlug = owner.team.slug;
   const name = `${orchestrator}-${rand()}`;
   const env = await environmentActions.create(owner.session, { teamSlug, name, slug: name, orchestrator, dockerHost: engine.dockerHost });
@@ -45,7 +45,7 @@ async function setup(orchestrator: "compose" | "swarm") {
     name: "web",
     registryId: reg.data.registryId,
     imageName: `${registry.host}/team/web`,
-    imageTag: "2.0",
+    imageTag,
     replicas: 1,
     port: null,
   });
@@ -85,6 +85,26 @@ describe("Docker Compose through podman", () => {
       await registry.setUser(USER, PASSWORD);
     }
   }, 90_000);
+});
+
+describe("Docker Compose: the pull's outcome is the rollout's", () => {
+  it("a tag the registry does not have: pull failed, not found, from the engine's own answer; nothing is started", async () => {
+    const { containerId } = await setup("compose", "9.9");
+    const outcome = await deploy(containerId);
+    expect(outcome).toMatchObject({ status: "failed", outcome: "pull_failed", message: "pull failed: image or tag not found", pullFailure: { reason: "not_found", image: `${registry.host}/team/web:9.9` } });
+    expect(outcome.pullFailure!.message).toContain("manifest unknown");
+    const record = await logOf(outcome.deploymentId);
+    expect(record.failedStep).toBe("workload");
+    expect(record.steps.map((s) => [s.name, s.status])).toEqual([
+      ["credentials", "done"],
+      ["registry login", "done"],
+      ["workload", "failed"],
+      ["rollout", "pending"],
+    ]);
+    expect(record.steps[2]!.detail).toBe("pull failed: image or tag not found");
+    expect(record.log).not.toContain("up: done");
+    expect(JSON.stringify(record)).not.toContain(PASSWORD);
+  }, 60_000);
 });
 
 describe("Docker Swarm: the login half, for real", () => {
