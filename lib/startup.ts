@@ -24,4 +24,6 @@ export async function prepareServer(): Promise<void> {
   }
   const { startCredentialRefresh } = await import("@/lib/containers/refresh-job");
   startCredentialRefresh();
+  const { startPullHealthWatcher } = await import("@/lib/containers/watch-job");
+  startPullHealthWatcher();
 }
