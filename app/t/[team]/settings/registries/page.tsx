@@ -3,6 +3,7 @@ import Link from "next/link";
 import { KeyRound, Plus, Search } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { listRegistries } from "@/lib/registries/service";
+import { failingRegistryIds } from "@/lib/registries/pull-health";
 import { verdictOf } from "@/lib/registries/test-verdict";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
@@ -23,7 +24,7 @@ export default async function RegistriesPage({
   const { q, page: pageParam } = await searchParams;
   const search = (q ?? "").slice(0, 100).trim();
   const page = Math.max(1, Number.parseInt(pageParam ?? "1", 10) || 1);
-  const { items, total, pageSize } = await listRegistries(team.id, { search, page });
+  const [{ items, total, pageSize }, failing] = await Promise.all([listRegistries(team.id, { search, page }), failingRegistryIds(team.id)]);
   const base = `/t/${team.slug}/settings/registries`;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const pageHref = (p: number) => `${base}?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
@@ -96,6 +97,11 @@ export default async function RegistriesPage({
                         {r.name}
                       </Link>
                       <div className="text-xs text-slate-500">{r.typeLabel}</div>
+                      {failing.has(r.id) && (
+                        <Link href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
+                          <Badge tone="red">Pull failing</Badge>
+                        </Link>
+                      )}
                     </td>
                     <td className="px-4 py-3 font-mono text-xs text-slate-600">{r.serverHost}</td>
                     <td className="px-4 py-3 text-slate-600">{r.createdBy?.name ?? "former member"}</td>

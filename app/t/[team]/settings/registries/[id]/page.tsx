@@ -10,6 +10,10 @@ import { SafeError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, CardHeader } from "@/components/ui/card";
 import { RegistryActions } from "@/components/registries/registry-actions";
+import { RolloutPanel } from "@/components/registries/rollout-panel";
+import { rolloutOf } from "@/lib/registries/rollout";
+import { PullHealth } from "@/components/registries/pull-health";
+import { pullHealthOf } from "@/lib/registries/pull-health";
 
 export const metadata: Metadata = { title: "Registry" };
 
@@ -30,6 +34,8 @@ const AUDIT_LABELS: Record<string, string> = {
   "registry.tested": "Tested",
   "registry.deleted": "Deleted",
   "registry.credentials_refreshed": "Token refreshed",
+  "registry.applied": "Applied to environments",
+  "registry.drift_repaired": "Drift repaired",
 };
 
 function auditDetail(action: string, details: Record<string, unknown>): string {
@@ -38,6 +44,15 @@ function auditDetail(action: string, details: Record<string, unknown>): string {
   if (action === "registry.rotated") return `${fields.join(", ")} → version ${String(details.credentialVersion ?? "")}`;
   if (action === "registry.updated") return fields.length ? `changed ${fields.join(", ")}` : "";
   if (action === "registry.credentials_refreshed") return details.ok ? `renewed in ${String(details.refreshed)} place(s)` : "failed: see Token refresh above";
+  if (action === "registry.applied") {
+    const failed = Array.isArray(details.failed) ? (details.failed as string[]) : [];
+    const probe = details.probe as { passed?: number; total?: number } | undefined;
+    return `version ${String(details.credentialVersion ?? "")} to ${String(details.done ?? 0)} of ${String(details.total ?? 0)} environment(s)${failed.length ? `; failed in ${failed.join(", ")}` : ""}${probe ? `; pulls ${String(probe.passed)} of ${String(probe.total)} image(s)` : ""}`;
+  }
+  if (action === "registry.drift_repaired") {
+    const at = typeof details.restoredAt === "string" ? formatDateTime(new Date(details.restoredAt)) : "";
+    return `${String(details.environment ?? "")}: ${String(details.what ?? "")}; restored${at ? ` at ${at}` : ""}`;
+  }
   if (action === "registry.created") return `${String(details.type ?? "")} “${String(details.name ?? "")}”`;
   return "";
 }
@@ -52,10 +67,12 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
   const def = typeDef(registry.type);
   const lastTest = registry.lastTest ? verdictOf(registry.lastTest) : undefined;
   const row = { createdBy: registry.createdBy?.id ?? null, teamId: team.id };
-  const [mayUpdate, mayDelete, audit] = await Promise.all([
+  const [mayUpdate, mayDelete, audit, rollout, health] = await Promise.all([
     allowed(() => assertMayUpdate(row, user, role)),
     allowed(() => assertMayDelete(row, user, role)),
     listAudit(team.id, registry.id),
+    registry.type === "Public" ? null : rolloutOf(team.id, registry.id),
+    registry.type === "Public" ? [] : pullHealthOf(team.id, registry.id),
   ]);
   const base = `/t/${team.slug}/settings/registries`;
 
@@ -141,6 +158,12 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           </div>
         </dl>
       </Card>
+
+      {rollout && (
+        <RolloutPanel teamSlug={team.slug} initial={rollout} mayApply={mayUpdate} applyRefusal="Only the registry's creator or a team owner or admin can apply its credentials to every environment." />
+      )}
+
+      {registry.type !== "Public" && <PullHealth health={health} teamSlug={team.slug} />}
 
       <Card>
         <CardHeader title="History" description="Who did what, and when. Values are never recorded." />
