@@ -1,4 +1,4 @@
-import { copyFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
@@ -14,8 +14,9 @@ const PASSWORD = "form-check-password-0123";
 test.beforeAll(async () => {
   registry = await startTestRegistry({ users: { [USER]: PASSWORD } });
   await registry.pushImage("team/app", "1.0");
-  // The server trusts this CA for live checks (e2e/serve.mjs sets LIVE_CHECK_CA_FILE).
-  await copyFile(registry.caFile, path.join(tmpdir(), "dockyard-e2e-live-check-ca.pem"));
+  // The server trusts the CAs in this file for live checks (e2e/serve.mjs sets LIVE_CHECK_CA_FILE);
+  // appended, since specs running at the same time add theirs.
+  await appendFile(path.join(tmpdir(), "dockyard-e2e-live-check-ca.pem"), `\n${await readFile(registry.caFile, "utf8")}`);
 });
 
 test.afterAll(async () => {

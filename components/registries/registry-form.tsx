@@ -1,7 +1,7 @@
 "use client";
-import { useMemo, useState, useTransition } from "react";
+import { useMemo, useState, useTransition, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
-import { Controller, useForm, type Resolver } from "react-hook-form";
+import { Controller, useForm, useWatch, type Resolver } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { toast } from "sonner";
 import { CheckCircle2, FileUp, Loader2, XCircle } from "lucide-react";
@@ -18,6 +18,7 @@ import {
 } from "@/lib/registries/catalog";
 import { registryClient } from "@/lib/registries/client";
 import type { TestOutcome } from "@/db/schema";
+import type { ProbeLine } from "@/lib/registries/rollout";
 import { Button } from "@/components/ui/button";
 import { Input, Textarea } from "@/components/ui/input";
 import { SecretInput } from "@/components/ui/secret-input";
@@ -25,6 +26,7 @@ import { Select } from "@/components/ui/select";
 import { Field, FormError } from "@/components/ui/field";
 import { Card } from "@/components/ui/card";
 import { applyFieldErrors } from "@/components/forms/apply-result";
+import { ProbeResults, probeSummary } from "./probe-results";
 
 type Values = { name: string; credentials: Record<string, string> };
 
@@ -36,7 +38,12 @@ export type EditTarget = {
   secretFields: string[];
   lastTest: TestOutcome | null;
   lastTestAt: string | null;
+  /** Distinct images its containers run: new credentials are probed against them before saving. */
+  imagesInUse: number;
 };
+
+/** The pull probe of typed credentials, for the values it was run on. */
+type ProbeView = { pending: true } | { pending?: false; credentials: string; passed: number; total: number; results: ProbeLine[]; error?: undefined } | { pending?: false; credentials: string; error: string };
 
 const TYPE_OPTIONS = REGISTRY_TYPES.map((t) => ({ value: t.type, label: t.label }));
 
@@ -58,6 +65,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const [testResult, setTestResult] = useState<TestOutcome>();
   const [liveResult, setLiveResult] = useState<LiveView>();
   const [tryImage, setTryImage] = useState("");
+  const [probe, setProbe] = useState<ProbeView>();
   const def = typeDef(type);
   const resolver = useMemo(() => resolverFor(mode, type), [mode, type]);
   const registry = useMemo(() => registryClient(teamSlug), [teamSlug]);
@@ -88,12 +96,14 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
     setFormError(undefined);
     startSaving(async () => {
       if (edit) {
+        const probed = await probeBeforeSaving(edit, values.credentials);
+        if (!probed.save) return;
         const result = await registry.update({ registryId: edit.registryId, name: values.name, credentials: values.credentials });
         if (!result.ok) return showServerErrors(result);
         const rotated = result.data.changed.some((f) => f !== "name");
         toast.success(
           rotated
-            ? `Saved. Credentials are now version ${result.data.credentialVersion}: nothing is redeployed, the next pull uses them.`
+            ? `Saved. Credentials are now version ${result.data.credentialVersion}: nothing is redeployed, the next pull uses them.${probed.summary ? ` ${probed.summary}.` : ""}`
             : result.data.changed.length > 0
               ? "Saved"
               : "Nothing changed",
@@ -108,6 +118,38 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
       router.push(`/t/${teamSlug}/settings/registries/${result.data.registryId}`);
     });
   });
+
+  /**
+   * Changed credentials are probed against every image in use first. A failure is shown as a
+   * warning and the save waits for a second click ("Save anyway") on the same values: saving
+   * stays allowed, since an unreachable or not yet populated registry is no reason to refuse it.
+   */
+  async function probeBeforeSaving(target: EditTarget, credentials: Record<string, string>): Promise<{ save: boolean; summary?: string }> {
+    // The values as typed (not as parsed), to compare with what the form shows later.
+    const typed = JSON.stringify(form.getValues("credentials"));
+    const changed = Object.entries(credentials).some(([name, value]) => (target.secretFields.includes(name) ? value !== "" : value !== (target.visibleFields[name] ?? "")));
+    if (target.imagesInUse === 0 || !changed) return { save: true };
+    if (warnedAbout(probe, typed)) return { save: true };
+    setProbe({ pending: true });
+    const result = await registry.probe({ registryId: target.registryId, credentials });
+    if (!result.ok) {
+      setProbe({ credentials: typed, error: result.error });
+      return { save: false };
+    }
+    if (result.data.fieldErrors) {
+      setProbe(undefined);
+      showServerErrors({ error: "Some fields need attention", fieldErrors: result.data.fieldErrors });
+      return { save: false };
+    }
+    setProbe({ credentials: typed, ...result.data });
+    const summary = probeSummary(result.data, "The new credentials");
+    return result.data.passed < result.data.total ? { save: false } : { save: true, summary };
+  }
+
+  // A warning is about the values it was given: once they are edited, it no longer applies.
+  const typedNow = JSON.stringify(useWatch({ control: form.control, name: "credentials" }));
+  const probeWarning = warnedAbout(probe, typedNow);
+  const probeShown = probe?.pending || probe?.credentials === typedNow ? probe : undefined;
 
   function testConnection() {
     setTestResult(undefined);
@@ -187,12 +229,13 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
             The live check failed; you can still save (a registry this server cannot reach, e.g. an air-gapped one, cannot be checked from here).
           </p>
         )}
+        {edit && edit.imagesInUse > 0 && <ProbeWarning probe={probeShown} />}
         <div className="flex flex-wrap justify-end gap-3 border-t border-slate-100 pt-5">
           <Button type="button" variant="secondary" onClick={testConnection} pending={testing}>
             Test connection
           </Button>
-          <Button type="submit" pending={saving}>
-            {edit ? "Save changes" : "Save registry"}
+          <Button type="submit" pending={saving} aria-describedby={probeWarning ? "probe-warning" : undefined}>
+            {edit ? (probeWarning ? "Save anyway" : "Save changes") : "Save registry"}
           </Button>
         </div>
       </Card>
@@ -233,6 +276,43 @@ function CredentialInput(props: {
         }
       }}
     </Field>
+  );
+}
+
+/** The probe found a problem with exactly these credentials (or could not run): saving them again means "save anyway". */
+function warnedAbout(probe: ProbeView | undefined, typed: string): boolean {
+  return !!probe && !probe.pending && probe.credentials === typed && (probe.error !== undefined || probe.passed < probe.total);
+}
+
+function ProbeWarning({ probe }: { probe?: ProbeView }) {
+  let body: ReactNode = null;
+  if (probe?.pending) {
+    body = (
+      <div className="flex items-center gap-2 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" role="status">
+        <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> Checking that the new credentials can pull the images in use…
+      </div>
+    );
+  } else if (probe?.error !== undefined) {
+    body = (
+      <div id="probe-warning" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" role="alert">
+        The new credentials could not be probed: {probe.error.replace(/\.?$/, ".")} You can still save.
+      </div>
+    );
+  } else if (probe && probe.passed < probe.total) {
+    body = (
+      <div id="probe-warning" className="space-y-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" role="alert">
+        <p className="font-medium">
+          Warning: the new credentials cannot pull {probe.total - probe.passed} of {probe.total} image{probe.total === 1 ? "" : "s"} in use.
+        </p>
+        <ProbeResults results={probe.results} />
+        <p>You can still save: running containers keep running, but their next pull (deploy, scale, restart) fails until this is fixed.</p>
+      </div>
+    );
+  }
+  return (
+    <div aria-live="polite" data-testid="probe-before-save">
+      {body}
+    </div>
   );
 }
 

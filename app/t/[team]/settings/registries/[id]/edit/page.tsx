@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
 import { assertMayUpdate, getRegistry } from "@/lib/registries/service";
+import { countImagesInUse } from "@/lib/registries/rollout";
 import { SafeError } from "@/lib/errors";
 import { Card } from "@/components/ui/card";
 import { RegistryForm } from "@/components/registries/registry-form";
@@ -49,6 +50,7 @@ export default async function EditRegistryPage({ params }: { params: Promise<{ t
             secretFields: registry.secretFields,
             lastTest: registry.lastTest,
             lastTestAt: registry.lastTestAt?.toISOString() ?? null,
+            imagesInUse: registry.type === "Public" ? 0 : await countImagesInUse(team.id, registry.id),
           }}
         />
       )}
