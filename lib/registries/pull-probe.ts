@@ -54,6 +54,7 @@ export async function probeImages(type: RegistryType, credentials: Credentials, 
     const p = parseImage(i.imageName, i.imageTag);
     parsed.set(p.ok ? p.ref.full : `${i.imageName}:${i.imageTag}`, p);
   }
+  if (parsed.size === 0) return [];
   const login = loginOf(type, credentials);
   if (login.kind === "none") throw new Error("A public registry has no credentials to probe");
   let resolved: Login;
