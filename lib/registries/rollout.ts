@@ -241,6 +241,7 @@ export async function applyRotation(team: TeamRef, actor: Actor, role: TeamRole,
   assertMayUpdate(reg, actor, role);
   if (reg.type === "Public") throw new SafeError("invalid", "A public registry has no credentials to apply");
   const { targets } = await targetsOf(team.id, reg);
+  // `done` counts the environments rewritten, `failed` the others: progress is done + failed of total.
   const record: ApplyRecord = { at: new Date().toISOString(), credentialVersion: reg.credentialVersion, total: targets.length, done: 0, failed: [] };
   const abandonedBefore = new Date(Date.now() - APPLY_ABANDONED_AFTER_MS).toISOString();
   const claimed = await db()
