@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
+import { startKubelet, type KubeletSimulator } from "../tests/support/kubelet";
 import { startTestRegistry, type TestRegistry } from "../tests/support/test-registry";
 import { newAccount, signUp, teamSlugOf } from "./helpers";
 
@@ -12,6 +13,7 @@ import { newAccount, signUp, teamSlugOf } from "./helpers";
  */
 
 let kube: KubeServer;
+let kubelet: KubeletSimulator;
 let registry: TestRegistry;
 const USER = "deployer";
 const PASSWORD_1 = "first-e2e-password-012345";
@@ -19,10 +21,15 @@ const PASSWORD_2 = "second-e2e-password-98765";
 
 test.beforeAll(async () => {
   [kube, registry] = await Promise.all([startKubeServer(), startTestRegistry({ users: { [USER]: PASSWORD_1 } })]);
+  // The node pulls the private image from the test registry; nginx it holds already (no internet here).
+  kubelet = startKubelet(kube, { images: ["docker.io/library/nginx:1.27"] });
   await registry.pushImage("team/app", "1.0");
+  // The rotate form probes the new credentials before saving; the server trusts the CAs in this file (e2e/serve.mjs).
+  await appendFile(path.join(tmpdir(), "dockyard-e2e-live-check-ca.pem"), `\n${await readFile(registry.caFile, "utf8")}`);
 });
 
 test.afterAll(async () => {
+  await kubelet?.stop();
   await Promise.all([kube?.close(), registry?.stop()]);
 });
 
@@ -90,8 +97,8 @@ test("environment, private container, preview, deploy, rotate, restart; a public
   await expect(preview).toContainText("imagePullSecrets");
 
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
-  await expect(page.getByText("Deploy succeeded")).toBeVisible();
-  await expect(page.getByTestId("deployments")).toContainText("succeeded");
+  await expect(page.getByText("Deploy rolled out (1/1 ready)").first()).toBeVisible();
+  await expect(page.getByTestId("deployments")).toContainText("rolled out");
   const secrets = kube.list("secrets", `env-${slug}`);
   expect(secrets).toHaveLength(1);
   const secretName = secrets[0].metadata.name as string;
@@ -112,7 +119,7 @@ test("environment, private container, preview, deploy, rotate, restart; a public
   await page.goto(containerUrl);
   await expect(page.getByTestId("rotated-badge")).toBeVisible();
   await page.getByRole("button", { name: "Restart" }).click();
-  await expect(page.getByText("Restart succeeded")).toBeVisible();
+  await expect(page.getByText("Restart rolled out (1/1 ready)").first()).toBeVisible();
   await expect(page.getByTestId("rotated-badge")).toHaveCount(0);
   const refreshed = kube.get("secrets", `env-${slug}`, secretName);
   expect(refreshed.metadata.annotations["dockyard.dev/credential-version"]).toBe("2");
@@ -129,7 +136,7 @@ test("environment, private container, preview, deploy, rotate, restart; a public
   await page.getByRole("button", { name: "Add container" }).click();
   await expect(page.getByTestId("preview")).not.toContainText("imagePullSecrets");
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
-  await expect(page.getByText("Deploy succeeded")).toBeVisible();
+  await expect(page.getByText("Deploy rolled out (1/1 ready)").first()).toBeVisible();
   expect(kube.list("secrets", `env-${slug}`)).toHaveLength(1);
   expect(kube.get("deployments", `env-${slug}`, "web").spec.template.spec.imagePullSecrets).toBeUndefined();
 

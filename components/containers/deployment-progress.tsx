@@ -123,6 +123,13 @@ export function DeploymentProgressPanel(props: { teamSlug: string; initial: Depl
   }
 
   const running = deployment.status === "running";
+  // A deploy that appeared while the page was open (started here, or by someone else) is
+  // announced when it ends, even if it ended before the first poll.
+  const firstId = useRef(props.initial.id);
+  useEffect(() => {
+    if (deployment.id !== firstId.current) wasRunning.current = true;
+  }, [deployment.id]);
+
   useEffect(() => {
     if (!running) return;
     wasRunning.current = true;
@@ -147,7 +154,7 @@ export function DeploymentProgressPanel(props: { teamSlug: string; initial: Depl
   const current = deployment.steps.find((s) => s.status === "running");
   const progressText = running
     ? `${capitalise(deployment.action)} in progress${current ? `: ${current.name}${current.detail ? `, ${current.detail}` : ""}` : ""}`
-    : `${capitalise(deployment.action)} ${deployment.outcome ? OUTCOME[deployment.outcome]?.label ?? deployment.status : deployment.status}`;
+    : capitalise(deployment.message ?? `${deployment.action} ${deployment.status}`);
 
   return (
     <Card data-testid="latest-deployment" aria-busy={running}>
