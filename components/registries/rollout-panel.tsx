@@ -92,7 +92,7 @@ export function RolloutPanel(props: { teamSlug: string; initial: RolloutView; ma
                 .slice(0, 10)
                 .map((s) => `${s.name} (${s.heldVersion === null ? "never written" : `version ${s.heldVersion}`})`)
                 .join(", ")}
-              {view.stale.length > 10 ? `, and ${view.stale.length - 10} more` : ""}. Their next pull would use the old credentials.
+              {view.stale.length > 10 ? `, and ${view.stale.length - 10} more` : ""}. Until then their next pull uses the old credentials, or none.
             </p>
             {props.mayApply ? (
               <Button onClick={apply} pending={watching} disabled={watching} aria-describedby="apply-help">
