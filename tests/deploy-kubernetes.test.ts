@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { db } from "@/db";
-import { deployments, registries } from "@/db/schema";
+import { deployments, pullSecrets, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 import { getContainer } from "@/lib/containers/service";
@@ -403,6 +403,25 @@ describe("rollout and pull status, read back from the orchestrator", () => {
     expect(state.pullFailure!.message).toContain("repository name must be lowercase");
     expect(state.instances.map((i) => i.state)).toEqual(["InvalidImageName"]);
     expect(await readWorkloadState(k, namespace, "no-such-deployment", redact)).toMatchObject({ exists: false, desired: 0, instances: [] });
+  });
+
+  serverOnly("a deploy that fails after writing the Secret still records where the Secret lives (refresh and cleanup find it)", async () => {
+    const env = await environment();
+    const registryId = await customRegistry();
+    const containerId = await container(env.id, registryId);
+    server().failNext((req) => req.method === "PUT" && req.path.includes("/deployments/"), { status: 500, reason: "InternalError", message: "etcd is unhappy" });
+    const outcome = await deploy(containerId);
+    expect(outcome).toMatchObject({ status: "failed", outcome: "failed", message: expect.stringContaining("etcd is unhappy") });
+    const row = await rowOf(outcome.deploymentId);
+    expect(row.steps.map((s) => [s.name, s.status])).toEqual([
+      ["credentials", "done"],
+      ["pull secret", "done"],
+      ["workload", "failed"],
+      ["rollout", "pending"],
+    ]);
+    expect(await kube.get("secrets", env.namespace, `custom-${registryId}-creds`)).toBeDefined();
+    const places = await db().select().from(pullSecrets).where(eq(pullSecrets.registryId, registryId));
+    expect(places).toMatchObject([{ namespace: env.namespace, secretName: `custom-${registryId}-creds`, credentialVersion: 1 }]);
   });
 
   serverOnly("a cluster whose pods never get ready: the deploy records a rollout timeout", async () => {

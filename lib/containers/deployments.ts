@@ -56,8 +56,8 @@ export type DeploymentOutcome = {
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Marks runs whose heartbeat stopped as failed; `containerId` limits it to one container. */
-export async function reapAbandonedDeployments(opts: { containerId?: string; now?: Date } = {}): Promise<number> {
+/** Marks runs whose heartbeat stopped as failed; `scope` limits it to one team's container. */
+export async function reapAbandonedDeployments(opts: { scope?: { teamId: string; containerId: string }; now?: Date } = {}): Promise<number> {
   const cutoff = new Date((opts.now ?? new Date()).getTime() - ABANDONED_AFTER_MS);
   const reaped = await db()
     .update(deployments)
@@ -68,7 +68,13 @@ export async function reapAbandonedDeployments(opts: { containerId?: string; now
       message: "The server running this deploy stopped before it finished; deploy again.",
       finishedAt: new Date(),
     })
-    .where(and(eq(deployments.status, "running"), lt(deployments.heartbeatAt, cutoff), ...(opts.containerId ? [eq(deployments.containerId, opts.containerId)] : [])))
+    .where(
+      and(
+        eq(deployments.status, "running"),
+        lt(deployments.heartbeatAt, cutoff),
+        ...(opts.scope ? [eq(deployments.teamId, opts.scope.teamId), eq(deployments.containerId, opts.scope.containerId)] : []),
+      ),
+    )
     .returning({ id: deployments.id });
   return reaped.length;
 }
@@ -83,7 +89,7 @@ export async function startDeployment(
   input: { containerId: string; action: DeploymentAction; replicas?: number },
   deps: ContainerDeps = {},
 ): Promise<{ deploymentId: string }> {
-  await reapAbandonedDeployments({ containerId: input.containerId });
+  await reapAbandonedDeployments({ scope: { teamId: team.id, containerId: input.containerId } });
   let row = await loadContainer(team.id, input.containerId);
   const env = await loadEnvironment(team.id, row.environmentId);
   const registryAtStart = await loadRegistryRow(team.id, row.registryId);
@@ -200,6 +206,7 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
 
   let secrets: string[] = [];
   let record: Partial<Deployment>;
+  let recordPlace = async () => {};
   try {
     recorder.step("credentials", "running");
     // The same registry row the record names: the version recorded is the version pulled with.
@@ -221,23 +228,28 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
     } else {
       recorder.step("credentials", "done", "public image: none needed");
     }
-    const result = await applyDeploy(target, { ...spec, credentials }, deps, { log, step: recorder.step });
-    // Where the credentials now live: a Secret to refresh and clean up, or a Swarm service whose
-    // snapshot of an expiring (ECR) token must be renewed.
+    // Where the credentials will live: a Secret to refresh and clean up, or a Swarm service whose
+    // snapshot of an expiring (ECR) token must be renewed. Recorded once the step that writes them
+    // is done, also when the deploy fails later (the rollout), so nothing written is forgotten.
     const kept =
       reg && credentials && target.orchestrator === "kubernetes"
-        ? { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) }
+        ? { writtenBy: "pull secret", place: { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) } }
         : reg && credentials?.expiresAt && target.orchestrator === "swarm"
           ? // For a service, `namespace` holds the server the deploy logged in to (the image's own host).
-            { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) }
+            { writtenBy: "workload", place: { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) } }
           : undefined;
     if (reg && credentials && kept) {
-      const values = { ...kept, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
-      await db()
-        .insert(pullSecrets)
-        .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
-        .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId, pullSecrets.secretName], set: values });
+      recordPlace = async () => {
+        if (recorder.steps().find((s) => s.name === kept.writtenBy)?.status !== "done") return;
+        const values = { ...kept.place, credentialVersion: reg.credentialVersion, expiresAt: credentials.expiresAt ?? null, updatedAt: new Date() };
+        await db()
+          .insert(pullSecrets)
+          .values({ registryId: reg.id, environmentId: env.id, teamId: team.id, ...values })
+          .onConflictDoUpdate({ target: [pullSecrets.registryId, pullSecrets.environmentId, pullSecrets.secretName], set: values });
+      };
     }
+    const result = await applyDeploy(target, { ...spec, credentials }, deps, { log, step: recorder.step });
+    await recordPlace();
     const timeout = `within ${Math.round((deps.rolloutTimeoutMs ?? appEnv().deployRolloutTimeoutSeconds * 1000) / 1000)} s`;
     const succeeded = result.outcome === "rolled_out";
     record = {
@@ -253,6 +265,7 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
     log(`failed at ${stepOf(err)}: ${message}`);
     recorder.fail(message);
     record = { status: "failed", outcome: "failed", failedStep: stepOf(err), message };
+    await recordPlace();
   } finally {
     clearInterval(heartbeat);
   }
@@ -324,7 +337,7 @@ export async function deploymentProgress(teamId: string, deploymentId: string): 
       .then((rows) => rows[0]);
   let row = await select();
   if (!row) throw notFound("Deployment");
-  if (row.status === "running" && (await reapAbandonedDeployments({ containerId: row.containerId })) > 0) row = (await select())!;
+  if (row.status === "running" && (await reapAbandonedDeployments({ scope: { teamId, containerId: row.containerId } })) > 0) row = (await select())!;
   return {
     id: row.id,
     containerId: row.containerId,
