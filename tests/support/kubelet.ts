@@ -182,7 +182,7 @@ export function startKubelet(server: KubeServer, opts: { images?: string[]; back
         spec: rs.spec.template.spec,
       }) as Any;
       event(pod, "Scheduled", "Normal", `Successfully assigned ${namespace}/${pod.metadata.name} to ${NODE}`, "default-scheduler");
-      later(5, () => void startPod(namespace, pod.metadata.name, pod.metadata.uid));
+      later(5, () => runPod(namespace, pod.metadata.name, pod.metadata.uid));
     }
   }
 
@@ -347,6 +347,14 @@ export function startKubelet(server: KubeServer, opts: { images?: string[]; back
     }
   }
 
+  /** A pod's next step, whose failure after stop() (its namespace or auth dir gone) is nobody's concern. */
+  function runPod(namespace: string, name: string, uid: string, attempt = 0) {
+    startPod(namespace, name, uid, attempt).catch((err: unknown) => {
+      running.delete(uid);
+      if (!stopped && (err as { code?: number }).code !== 404) console.error("kubelet simulator:", err);
+    });
+  }
+
   /** One pod's life on the node: pull (with back-off and retries that read the Secrets again), then run. */
   async function startPod(namespace: string, name: string, uid: string, attempt = 0): Promise<void> {
     if (stopped || (attempt === 0 && running.has(uid))) return;
@@ -390,7 +398,7 @@ export function startKubelet(server: KubeServer, opts: { images?: string[]; back
           setContainerState(namespace, backingOff, { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` } });
           refresh();
         });
-        later(delay + backoffMs, () => void startPod(namespace, name, uid, attempt + 1));
+        later(delay + backoffMs, () => runPod(namespace, name, uid, attempt + 1));
         return;
       }
       const ms = Math.round(performance.now() - started);
