@@ -352,6 +352,17 @@ describe("rollout and pull status, read back from the orchestrator", () => {
     }
   });
 
+  serverOnly("a wrong password saved in the dashboard: pull failed: credentials refused, recorded on the deployment", async () => {
+    const env = await environment();
+    const containerId = await container(env.id, await customRegistry("not-the-password-0123456789"));
+    const outcome = await deploy(containerId);
+    expect(outcome).toMatchObject({ status: "failed", outcome: "pull_failed", message: "pull failed: credentials refused", pullFailure: { reason: "credentials_refused" } });
+    const row = await rowOf(outcome.deploymentId);
+    expect(row).toMatchObject({ failedStep: "rollout", pullFailure: { reason: "credentials_refused" }, rollout: { desired: 1, ready: 0 } });
+    expect(JSON.stringify(row)).not.toContain("not-the-password-0123456789");
+    expect(kube.kubelet!.pulls.filter((p) => p.image === `${registry.host}/team/app:1.0` && !p.ok).length).toBeGreaterThan(0);
+  });
+
   serverOnly("a registry answering 429: pull failed: rate limited, in Docker Hub's words", async () => {
     const limited = await startRateLimitedRegistry(registry);
     try {
