@@ -67,4 +67,14 @@ describe("pasted kubeconfig", () => {
     expect(checkKubeconfig(kubeconfig({ token: "a" }).replace("token: a", "token: a\n      token: b")).ok).toBe(false);
     expect(checkKubeconfig(kubeconfig({ "token-file": "/etc/shadow" }))).toEqual({ ok: false, message: expect.stringContaining("points at files on disk") });
   });
+
+  it("a context naming its cluster or user with a mapping is a field error, not a crash", () => {
+    const odd = [
+      "clusters: [{name: c, cluster: {server: 'https://k8s.example.com'}}]",
+      "users: [{name: u, user: {token: x}}]",
+      "contexts: [{name: ctx, context: {cluster: {toString: 1}, user: {toString: 1}}}]",
+      "current-context: ctx",
+    ].join("\n");
+    expect(checkKubeconfig(odd)).toEqual({ ok: false, message: expect.stringContaining("names no cluster") });
+  });
 });

@@ -80,7 +80,8 @@ export function checkKubeconfig(text: string): KubeconfigCheck {
   if (typeof contextName !== "string" || contextName === "") return { ok: false, message: "The kubeconfig has no current-context" };
   const context = contexts.get(contextName);
   if (!context) return { ok: false, message: `The current-context "${contextName}" is not among the contexts` };
-  const cluster = clusters.get(String(context.cluster ?? ""));
+  // Names only as strings: a YAML mapping here (with a `toString` key, say) must not reach String().
+  const cluster = clusters.get(typeof context.cluster === "string" ? context.cluster : "");
   if (!cluster || typeof cluster.server !== "string") return { ok: false, message: `Context "${contextName}" names no cluster with a server URL` };
   if ("certificate-authority" in cluster) return { ok: false, message: "The cluster's certificate-authority points at a file on disk; inline it as certificate-authority-data" };
   let server: URL;
@@ -90,7 +91,7 @@ export function checkKubeconfig(text: string): KubeconfigCheck {
     return { ok: false, message: `The cluster server "${cluster.server}" is not a URL` };
   }
   if (server.protocol !== "https:" && server.protocol !== "http:") return { ok: false, message: "The cluster server must be an https:// URL" };
-  const userName = String(context.user ?? "");
+  const userName = typeof context.user === "string" ? context.user : "";
   const user = users.get(userName);
   if (!user) return { ok: false, message: `Context "${contextName}" names user "${userName}", which is not among the users` };
   return {
