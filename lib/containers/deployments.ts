@@ -228,13 +228,14 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
     } else {
       recorder.step("credentials", "done", "public image: none needed");
     }
-    // Where the credentials will live: a Secret to refresh and clean up, or a Swarm service whose
-    // snapshot of an expiring (ECR) token must be renewed. Recorded once the step that writes them
+    // Where the credentials will live: a Secret to refresh and clean up, or a Swarm service holding
+    // a snapshot of them (renewed when an ECR token expires, updated when the watcher finds the
+    // snapshot older than the registry's credential version). Recorded once the step that writes them
     // is done, also when the deploy fails later (the rollout), so nothing written is forgotten.
     const kept =
       reg && credentials && target.orchestrator === "kubernetes"
         ? { writtenBy: "pull secret", place: { orchestrator: "kubernetes", namespace: namespaceOf(env.slug), secretName: pullSecretName(reg) } }
-        : reg && credentials?.expiresAt && target.orchestrator === "swarm"
+        : reg && credentials && target.orchestrator === "swarm"
           ? // For a service, `namespace` holds the server the deploy logged in to (the image's own host).
             { writtenBy: "workload", place: { orchestrator: "swarm", namespace: loginServerFor(credentials, spec.image.domain), secretName: swarmServiceName({ environmentSlug: env.slug, container: row }) } }
           : undefined;

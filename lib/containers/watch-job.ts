@@ -25,6 +25,7 @@ import { redactor } from "@/lib/deploy/redact";
 import { targetOf } from "@/lib/environments/service";
 import { errorForLog, logger } from "@/lib/logger";
 import { pullCredentialsFor } from "./credentials";
+import { reapAbandonedDeployments } from "./deployments";
 import { pool } from "./refresh";
 import type { ContainerDeps } from "./service";
 
@@ -227,8 +228,11 @@ const globalForJobs = globalThis as unknown as { __watchTimer?: NodeJS.Timeout }
 /** Started once per server process; a tick does nothing while another instance holds the lock. */
 export function startPullHealthWatcher() {
   if (globalForJobs.__watchTimer) return;
+  // Each tick also reaps deploys whose server stopped mid-run, so none stays "running" forever.
   const tick = () =>
-    watchPullHealth()
+    reapAbandonedDeployments()
+      .then((reaped) => reaped > 0 && logger.warn({ reaped }, "deploys whose server stopped were marked failed"))
+      .then(() => watchPullHealth())
       .then((r) => (r.failing > 0 || r.repaired > 0 || r.unreachable > 0) && logger.info(r, "pull health watched"))
       .catch((err) => logger.error({ ...errorForLog(err) }, "pull health watcher failed"));
   globalForJobs.__watchTimer = setInterval(tick, WATCH_INTERVAL_MS);
