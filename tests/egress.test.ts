@@ -36,6 +36,17 @@ async function listener(respond?: http.RequestListener): Promise<Listener> {
   return { port, url: `http://127.0.0.1:${port}`, connections: () => count, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** A listener on a given loopback address and port, for the rebinding test. */
+async function listenerOn(host: string, port: number, respond: http.RequestListener): Promise<Listener> {
+  let count = 0;
+  const server = http.createServer(respond);
+  server.on("connection", () => count++);
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const l = { port, url: `http://${host}:${port}`, connections: () => count, close: () => new Promise<void>((r) => server.close(() => r())) };
+  attacked.push(l);
+  return l;
+}
+
 const serverPolicy = globalThis as unknown as { __egressPolicy?: EgressPolicy };
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 
@@ -140,7 +151,10 @@ describe("the policy as a pure function", () => {
 describe("connect to exactly the vetted address", () => {
   it("resolves once per connection: a rebinding second answer is never used", async () => {
     const target = await allowedTarget((_req, res) => res.end("ok"));
-    const answers = ["127.0.0.1", "169.254.169.254"];
+    // The rebinding answer is another loopback address (not allowed here), with a listener of its
+    // own: were the policy wrong, the connection would land there, never off this machine.
+    const rebound = await listenerOn("127.0.0.2", target.port, (_req, res) => res.end("rebound"));
+    const answers = ["127.0.0.1", "127.0.0.2"];
     let lookups = 0;
     const policy = egressPolicy(["127.0.0.1/32"], { resolve: async () => [{ address: answers[Math.min(lookups++, 1)]!, family: 4 }] });
     const body = await new Promise<string>((resolve, reject) => {
@@ -160,6 +174,7 @@ describe("connect to exactly the vetted address", () => {
     });
     expect(err).toBeInstanceOf(EgressRefused);
     expect(target.connections()).toBe(1);
+    expect(rebound.connections()).toBe(0);
   });
 
   it("an IP literal (which skips DNS) is vetted too", async () => {
@@ -208,13 +223,22 @@ describe("Kubernetes API addresses (finding 1)", () => {
     expect(api.connections()).toBe(0);
   });
 
-  it("metadata and private API servers behind a name are refused by the resolver step, before any socket", async () => {
+  it("a name resolving to metadata or private addresses is refused (vetted as a pure step: no socket)", async () => {
     for (const address of ["169.254.169.254", "10.0.0.1", "fd00::1"]) {
       const policy = egressPolicy([], { resolve: async () => [{ address, family: address.includes(":") ? 6 : 4 }] });
-      const err = await listNamespaces(kubeClients({ kubeconfig: kubeconfig("https://kube.attacker.test:6443") }, { policy, timeoutMs: 2000 })).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(KubeError);
-      expect((err as Error).message).toContain(`resolves to ${address}`);
+      await expect(resolveVetted("kube.attacker.test", policy)).rejects.toThrow(`resolves to ${address}`);
     }
+  });
+
+  it("the Kubernetes client resolves through the policy: a name for a refused address never connects", async () => {
+    // The stand-in resolver answers with a loopback listener's address: were the client to skip
+    // the policy, the connection would be counted here (and never leave the machine).
+    const api = await counted((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    const policy = egressPolicy([], { resolve: async () => [{ address: "127.0.0.1", family: 4 }] });
+    const err = await listNamespaces(kubeClients({ kubeconfig: kubeconfig(`http://kube.attacker.test:${api.port}`) }, { policy, timeoutMs: 2000 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as Error).message).toContain("kube.attacker.test resolves to 127.0.0.1");
+    expect(api.connections()).toBe(0);
   });
 });
 
