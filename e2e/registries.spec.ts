@@ -162,7 +162,7 @@ test("only the creator may delete a registry", async ({ page, browser }) => {
   // The team owner is not its creator: deleting is refused, with the reason.
   await page.goto(registryUrl);
   await expect(page.getByRole("button", { name: "Delete" })).toBeDisabled();
-  await expect(page.getByText(`Only ${colleague.name} can delete this registry.`)).toBeVisible();
+  await expect(page.getByText(`Only ${colleague.name}, who added this registry, can delete it. Ask them; if they leave the team, a team owner can.`)).toBeVisible();
 
   // The creator deletes it.
   await other.getByRole("button", { name: "Delete" }).click();

@@ -23,7 +23,7 @@ const { db, dbHandle, ensureMigrated } = await import("@/db");
 const { registries } = await import("@/db/schema");
 const { eq } = await import("drizzle-orm");
 const { signUp } = await import("@/lib/auth/accounts");
-const { createRegistry, updateRegistry } = await import("@/lib/registries/service");
+const { createRegistry, loadRow, updateRegistry } = await import("@/lib/registries/service");
 const { createContainer } = await import("@/lib/containers/service");
 const { registryActions } = await import("@/lib/registries/actions");
 const { applyRotation, probeRegistry, APPLY_CONCURRENCY } = await import("@/lib/registries/rollout");
@@ -41,7 +41,7 @@ try {
     await createContainer(team, user, { environmentId, name: "app", registryId, imageName: `${registry.host}/team/app-${i % IMAGES}`, imageTag: "1.0", replicas: 1, port: 8080 });
   }
   // A first apply writes every Secret (as the deploys would have), without latency.
-  const first = await applyRotation(team, user, "owner", registryId);
+  const first = await applyRotation(team, user, await loadRow(team.id, registryId));
   if (first.apply.done !== environmentCount) throw new Error(JSON.stringify(first.apply.failed[0]));
 
   let password = 1;
@@ -49,7 +49,7 @@ try {
     password++;
     const next = `bench-password-${password}-0123456789`;
     await registry.setUser("deployer", next);
-    return (await updateRegistry(team, user, "owner", { registryId, credentials: { password: next } })).credentialVersion;
+    return (await updateRegistry(team, user, await loadRow(team.id, registryId), { credentials: { password: next } })).credentialVersion;
   };
 
   kube.setLatency(latencyMs);
@@ -73,7 +73,7 @@ try {
     const result =
       concurrency === APPLY_CONCURRENCY
         ? await registryActions.apply(session, { teamSlug: team.slug, registryId }).then((r) => (r.ok ? r.data : Promise.reject(new Error(JSON.stringify(r)))))
-        : await applyRotation(team, user, "owner", registryId, { concurrency });
+        : await applyRotation(team, user, await loadRow(team.id, registryId), { concurrency });
     const wall = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     polling = false;
@@ -91,7 +91,7 @@ try {
   const probeTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
-    const p = await probeRegistry(team, user, "owner", { registryId });
+    const p = await probeRegistry(team, user, await loadRow(team.id, registryId), {});
     probeTimes.push(performance.now() - started);
     if (p.passed !== IMAGES) throw new Error(JSON.stringify(p.results));
   }

@@ -16,7 +16,7 @@ const database = await benchDatabase("regdash_bench_deploy");
 // Imported after the environment is set: the app reads it once.
 const { dbHandle, ensureMigrated } = await import("@/db");
 const { signUp } = await import("@/lib/auth/accounts");
-const { createRegistry, updateRegistry } = await import("@/lib/registries/service");
+const { createRegistry, loadRow, updateRegistry } = await import("@/lib/registries/service");
 const { createContainer, runDeployment } = await import("@/lib/containers/service");
 const { containerActions } = await import("@/lib/containers/actions");
 const { refreshPullSecrets } = await import("@/lib/containers/refresh");
@@ -71,7 +71,7 @@ try {
   // 2. Refresh after a rotation, with latency on every API request.
   kube.setLatency(latencyMs);
   for (const concurrency of [1, 10, 20]) {
-    await updateRegistry(team, user, "owner", { registryId, credentials: { password: `rotated-password-${concurrency}-0123456789` } });
+    await updateRegistry(team, user, await loadRow(team.id, registryId), { credentials: { password: `rotated-password-${concurrency}-0123456789` } });
     kube.reset();
     const started = performance.now();
     const outcome = await refreshPullSecrets(team.id, registryId, { concurrency });

@@ -46,7 +46,7 @@ export async function kubeEnvironments(
   const { createEnvironment } = await import("@/lib/environments/service");
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { environmentId } = await createEnvironment(team, user, "owner", {
+    const { environmentId } = await createEnvironment(team, user, {
       name: `env ${i}`,
       slug: `bench-${i}`,
       orchestrator: "kubernetes",

@@ -11,7 +11,7 @@ import { containerActions } from "@/lib/containers/actions";
 import { getContainer } from "@/lib/containers/service";
 import { deploymentProgress, runDeployment, startDeployment, waitForDeployment } from "@/lib/containers/deployments";
 import { registryActions } from "@/lib/registries/actions";
-import { deleteRegistry } from "@/lib/registries/service";
+import { deleteRegistry, loadRowWithCreator } from "@/lib/registries/service";
 import { refreshPullSecrets } from "@/lib/containers/refresh";
 import { kubeClients } from "@/lib/deploy/kubernetes";
 import { readEnvironmentWorkloads, type KubeSource } from "@/lib/deploy";
@@ -249,12 +249,12 @@ describe("deploy to Kubernetes", () => {
     await deploy(ca);
     await deploy(cb);
     const nameA = (await getContainer(owner.team.id, ca)).name;
-    const { deleteContainer } = await import("@/lib/containers/service");
-    await deleteContainer(owner.team, owner.user, "owner", ca, fastKube);
-    await deleteContainer(owner.team, owner.user, "owner", cb, fastKube);
+    const { deleteContainer, loadContainer } = await import("@/lib/containers/service");
+    await deleteContainer(owner.team, owner.user, await loadContainer(owner.team.id, ca), fastKube);
+    await deleteContainer(owner.team, owner.user, await loadContainer(owner.team.id, cb), fastKube);
     expect((await kube.get("deployments", a.namespace, nameA))).toBeUndefined();
 
-    const result = await deleteRegistry(owner.team, owner.user, "owner", registryId, fastKube);
+    const result = await deleteRegistry(owner.team, owner.user, await loadRowWithCreator(owner.team.id, registryId), fastKube);
     expect(result).toMatchObject({ removedFrom: expect.arrayContaining([a.namespace, b.namespace]), failedIn: [] });
     expect((await kube.get("secrets", a.namespace, `custom-${registryId}-creds`))).toBeUndefined();
     expect((await kube.get("secrets", b.namespace, `custom-${registryId}-creds`))).toBeUndefined();

@@ -95,7 +95,7 @@ describe("access matrix: registry actions", () => {
     const call = (a: { session: Session }) => registryActions.delete(a.session, { teamSlug: w.teamSlug, registryId: id });
     expect(await call(anon)).toMatchObject({ ok: false, code: "unauthenticated" });
     expect(await call(w.outsider)).toMatchObject({ ok: false, code: "not_found" });
-    expect(await call(w.member)).toMatchObject({ ok: false, code: "forbidden", error: "Only the person who added this registry can delete it" });
+    expect(await call(w.member)).toMatchObject({ ok: false, code: "forbidden", error: `Only ${w.creator.user.name}, who added this registry, can delete it. Ask them; if they leave the team, a team owner can.` });
     expect(await call(w.admin)).toMatchObject({ ok: false, code: "forbidden" });
     expect(await call(w.owner)).toMatchObject({ ok: false, code: "forbidden" });
     expect(await call(w.creator)).toMatchObject({ ok: true });
@@ -124,13 +124,39 @@ describe("access matrix: registry actions", () => {
 });
 
 describe("ownership when the creator leaves", () => {
-  it("a team owner may delete a registry whose creator has left; an admin still may not", async () => {
+  it("a team owner may delete a registry whose creator has left, audited on their behalf; an admin or member still may not", async () => {
     const leaver = await newUser("leaver");
     await teamActions.addMember(w.owner.session, { teamSlug: w.teamSlug, email: leaver.user.email, role: "member" });
     const id = await createAs(leaver);
     expect(await teamActions.removeMember(leaver.session, { teamSlug: w.teamSlug, userId: leaver.user.id })).toMatchObject({ ok: true });
-    expect(await registryActions.delete(w.admin.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: false, code: "forbidden" });
+    const refusal = `${leaver.user.name} is no longer in the team, so only a team owner can delete it. Ask an owner.`;
+    expect(await registryActions.delete(w.admin.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: false, code: "forbidden", error: refusal });
+    expect(await registryActions.delete(w.member.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: false, code: "forbidden", error: refusal });
+    // The former creator cannot reach the team any more.
+    expect(await registryActions.delete(leaver.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: false, code: "not_found" });
     expect(await registryActions.delete(w.owner.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: true });
+    const [deleted] = await db().select().from(auditEvents).where(and(eq(auditEvents.registryId, id), eq(auditEvents.action, "registry.deleted")));
+    expect(deleted).toMatchObject({ actorId: w.owner.user.id, details: { onBehalfOf: leaver.user.name } });
+  });
+
+  it("a creator whose account is gone counts as having left", async () => {
+    const id = await createAs(w.creator);
+    // What deleting an account does to its registries (the foreign key sets null).
+    await db().update(registries).set({ createdBy: null }).where(eq(registries.id, id));
+    expect(await registryActions.delete(w.admin.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({
+      ok: false,
+      error: "The person who added this registry is no longer in the team, so only a team owner can delete it. Ask an owner.",
+    });
+    expect(await registryActions.delete(w.owner.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: true });
+    const [deleted] = await db().select().from(auditEvents).where(and(eq(auditEvents.registryId, id), eq(auditEvents.action, "registry.deleted")));
+    expect(deleted?.details).toMatchObject({ onBehalfOf: "a deleted account" });
+  });
+
+  it("the creator's own delete is audited without anyone on whose behalf", async () => {
+    const id = await createAs(w.creator);
+    expect(await registryActions.delete(w.creator.session, { teamSlug: w.teamSlug, registryId: id })).toMatchObject({ ok: true });
+    const [deleted] = await db().select().from(auditEvents).where(and(eq(auditEvents.registryId, id), eq(auditEvents.action, "registry.deleted")));
+    expect(deleted?.details).not.toHaveProperty("onBehalfOf");
   });
 });
 

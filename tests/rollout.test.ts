@@ -14,6 +14,7 @@ import type { CommandRunner } from "@/lib/deploy/command";
 import { newId } from "@/lib/ids";
 import { registryActions } from "@/lib/registries/actions";
 import { applyRotation, rolloutOf } from "@/lib/registries/rollout";
+import { loadRow } from "@/lib/registries/service";
 import { registryTeam } from "./fixtures";
 import { realCluster, startKubeTarget, type KubeTarget } from "./support/kube-target";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
@@ -115,7 +116,7 @@ describe.skipIf(realCluster)("apply a rotation to every environment", () => {
 
     // First apply at version 1: c-dev's API server fails once.
     kube.server!.failNext((req) => req.path.includes(`/namespaces/${envs.c.namespace}/secrets`), { status: 503, reason: "ServiceUnavailable", message: "the API server is overloaded" });
-    const first = await applyRotation(team, w.creator.user, "member", registryId, deps());
+    const first = await applyRotation(team, w.creator.user, await loadRow(team.id, registryId), deps());
     expect(first.apply).toMatchObject({ credentialVersion: 1, total: 4, done: 3, failed: [{ where: expect.stringMatching(/^c-dev \(env-ro-c-dev-/), message: expect.stringContaining("overloaded") }] });
     expect(first.probe).toMatchObject({ credentialVersion: 1, total: 2, passed: 2 });
     expect((await rolloutOf(team.id, registryId)).stale.map((s) => [s.name, s.heldVersion])).toEqual([["c-dev", null]]);
@@ -142,7 +143,7 @@ describe.skipIf(realCluster)("apply a rotation to every environment", () => {
         await new Promise((resolve) => setTimeout(resolve, 15));
       }
     })();
-    const second = await applyRotation(team, w.admin.user, "admin", registryId, deps({ concurrency: 1 }));
+    const second = await applyRotation(team, w.admin.user, await loadRow(team.id, registryId), deps({ concurrency: 1 }));
     watching = false;
     await watcher;
     kube.server!.setLatency(0);
@@ -180,9 +181,10 @@ describe.skipIf(realCluster)("apply a rotation to every environment", () => {
     await container(await environment("solo", "kubernetes"), registryId, "team/app");
     kube.server!.setLatency(150);
     try {
+      const reg = await loadRow(w.owner.team.id, registryId);
       const [x, y] = await Promise.allSettled([
-        applyRotation(w.owner.team, w.owner.user, "owner", registryId, deps()),
-        new Promise((resolve) => setTimeout(resolve, 60)).then(() => applyRotation(w.owner.team, w.owner.user, "owner", registryId, deps())),
+        applyRotation(w.owner.team, w.owner.user, reg, deps()),
+        new Promise((resolve) => setTimeout(resolve, 60)).then(() => applyRotation(w.owner.team, w.owner.user, reg, deps())),
       ]);
       expect(x).toMatchObject({ status: "fulfilled", value: { apply: { total: 1, done: 1 } } });
       expect(y).toMatchObject({ status: "rejected", reason: { code: "conflict", message: expect.stringMatching(/^An apply of this registry is already running \(0 of 1 environments done\)/) } });
@@ -190,7 +192,7 @@ describe.skipIf(realCluster)("apply a rotation to every environment", () => {
       kube.server!.setLatency(0);
     }
     // Once finished, it may run again.
-    expect((await applyRotation(w.owner.team, w.owner.user, "owner", registryId, deps())).apply).toMatchObject({ done: 1 });
+    expect((await applyRotation(w.owner.team, w.owner.user, await loadRow(w.owner.team.id, registryId), deps())).apply).toMatchObject({ done: 1 });
   });
 });
 

@@ -12,6 +12,7 @@ import type { KubeSource } from "@/lib/deploy";
 import type { CommandRunner } from "@/lib/deploy/command";
 import { registryActions } from "@/lib/registries/actions";
 import { applyRotation } from "@/lib/registries/rollout";
+import { loadRow } from "@/lib/registries/service";
 import { newUser } from "./fixtures";
 import { realCluster, startKubeTarget, type KubeTarget } from "./support/kube-target";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
@@ -108,7 +109,7 @@ describe("pull health", () => {
       const rotated = await registryActions.update(owner.session, { teamSlug: owner.team.slug, registryId, credentials: { password: NEW_PASSWORD } });
       expect(rotated).toMatchObject({ ok: true });
       // "Apply now" rewrites the Secret; kubelet's next retry reads it and the pod pulls.
-      const applied = await applyRotation(owner.team, owner.user, "owner", registryId, deps);
+      const applied = await applyRotation(owner.team, owner.user, await loadRow(owner.team.id, registryId), deps);
       expect(applied.apply).toMatchObject({ total: 1, done: 1, failed: [] });
       await expect.poll(async () => (await tick(), (await healthOf(registryId, environmentId))?.status), { timeout: 20_000, interval: 500 }).toBe("ok");
     } finally {

@@ -1,54 +1,46 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { currentSession } from "@/lib/auth/session";
+import { runAction } from "@/lib/actions/run";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 
-type ActionFn = (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<{ ok: boolean }>;
-
-async function run<A extends ActionFn>(action: A, input: unknown, revalidate: boolean): Promise<Awaited<ReturnType<A>>> {
-  const result = (await action(await currentSession(), input)) as Awaited<ReturnType<A>>;
-  // A refused action changed nothing; re-rendering the page for it would be work anyone could ask for at will.
-  if (revalidate && result.ok) revalidatePath("/t/[team]/environments", "layout");
-  return result;
-}
+const ENVIRONMENT_PAGES = "/t/[team]/environments";
 
 export async function createEnvironmentAction(input: unknown) {
-  return run(environmentActions.create, input, true);
+  return runAction(environmentActions.create, input, ENVIRONMENT_PAGES);
 }
 
 export async function deleteEnvironmentAction(input: unknown) {
-  return run(environmentActions.delete, input, true);
+  return runAction(environmentActions.delete, input, ENVIRONMENT_PAGES);
 }
 
 export async function testEnvironmentAction(input: unknown) {
-  return run(environmentActions.test, input, false);
+  return runAction(environmentActions.test, input);
 }
 
 export async function createContainerAction(input: unknown) {
-  return run(containerActions.create, input, true);
+  return runAction(containerActions.create, input, ENVIRONMENT_PAGES);
 }
 
 export async function updateContainerAction(input: unknown) {
-  return run(containerActions.update, input, true);
+  return runAction(containerActions.update, input, ENVIRONMENT_PAGES);
 }
 
 export async function deleteContainerAction(input: unknown) {
-  return run(containerActions.delete, input, true);
+  return runAction(containerActions.delete, input, ENVIRONMENT_PAGES);
 }
 
 export async function previewContainerAction(input: unknown) {
-  return run(containerActions.preview, input, false);
+  return runAction(containerActions.preview, input);
 }
 
 export async function deployContainerAction(input: unknown) {
-  return run(containerActions.deploy, input, true);
+  return runAction(containerActions.deploy, input, ENVIRONMENT_PAGES);
 }
 
 export async function scaleContainerAction(input: unknown) {
-  return run(containerActions.scale, input, true);
+  return runAction(containerActions.scale, input, ENVIRONMENT_PAGES);
 }
 
 export async function restartContainerAction(input: unknown) {
-  return run(containerActions.restart, input, true);
+  return runAction(containerActions.restart, input, ENVIRONMENT_PAGES);
 }

@@ -1,39 +1,33 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { currentSession } from "@/lib/auth/session";
+import { runAction } from "@/lib/actions/run";
 import { registryActions } from "@/lib/registries/actions";
 
-async function run<T extends { ok: boolean }>(action: (session: Awaited<ReturnType<typeof currentSession>>, input: unknown) => Promise<T>, input: unknown, revalidate: boolean) {
-  const result = await action(await currentSession(), input);
-  // A refused action changed nothing; re-rendering the page for it would be work anyone could ask for at will.
-  if (revalidate && result.ok) revalidatePath("/t/[team]/settings/registries", "layout");
-  return result;
-}
+const REGISTRY_PAGES = "/t/[team]/settings/registries";
 
 export async function createRegistryAction(input: unknown) {
-  return run(registryActions.create, input, true);
+  return runAction(registryActions.create, input, REGISTRY_PAGES);
 }
 
 export async function updateRegistryAction(input: unknown) {
-  return run(registryActions.update, input, true);
+  return runAction(registryActions.update, input, REGISTRY_PAGES);
 }
 
 export async function deleteRegistryAction(input: unknown) {
-  return run(registryActions.delete, input, true);
+  return runAction(registryActions.delete, input, REGISTRY_PAGES);
 }
 
 export async function testRegistryAction(input: unknown) {
-  return run(registryActions.test, input, true);
+  return runAction(registryActions.test, input, REGISTRY_PAGES);
 }
 
 export async function applyRegistryAction(input: unknown) {
-  return run(registryActions.apply, input, true);
+  return runAction(registryActions.apply, input, REGISTRY_PAGES);
 }
 
 export async function probeRegistryAction(input: unknown) {
-  return run(registryActions.probe, input, true);
+  return runAction(registryActions.probe, input, REGISTRY_PAGES);
 }
 
 export async function listRegistriesAction(input: unknown) {
-  return run(registryActions.list, input, false);
+  return runAction(registryActions.list, input);
 }

@@ -1,26 +1,21 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { currentSession } from "@/lib/auth/session";
+import { runAction } from "@/lib/actions/run";
 import { teamActions } from "@/lib/teams/actions";
 
-export async function createTeamAction(input: unknown) {
-  return teamActions.create(await currentSession(), input);
-}
+const TEAM_PAGES = "/t/[team]";
 
-async function revalidatedTeamAction<T>(action: (s: Awaited<ReturnType<typeof currentSession>>, i: unknown) => Promise<T>, input: unknown) {
-  const result = await action(await currentSession(), input);
-  revalidatePath("/t/[team]", "layout");
-  return result;
+export async function createTeamAction(input: unknown) {
+  return runAction(teamActions.create, input);
 }
 
 export async function addMemberAction(input: unknown) {
-  return revalidatedTeamAction(teamActions.addMember, input);
+  return runAction(teamActions.addMember, input, TEAM_PAGES);
 }
 
 export async function changeRoleAction(input: unknown) {
-  return revalidatedTeamAction(teamActions.changeRole, input);
+  return runAction(teamActions.changeRole, input, TEAM_PAGES);
 }
 
 export async function removeMemberAction(input: unknown) {
-  return revalidatedTeamAction(teamActions.removeMember, input);
+  return runAction(teamActions.removeMember, input, TEAM_PAGES);
 }

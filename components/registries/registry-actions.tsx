@@ -1,13 +1,13 @@
 "use client";
-import { useState, useTransition } from "react";
+import { useTransition } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { Download, Pencil, PlugZap, Trash2 } from "lucide-react";
 import { registryClient } from "@/lib/registries/client";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
-import { FormError } from "@/components/ui/field";
+import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
 const linkButton = "inline-flex h-10 items-center gap-2 rounded-md border border-slate-300 bg-white px-4 text-sm font-medium text-slate-900 hover:bg-slate-50";
 
@@ -19,8 +19,8 @@ export function RegistryActions(props: {
   /** Public registries have nothing to rotate. */
   editLabel: string;
   mayUpdate: boolean;
-  mayDelete: boolean;
-  deleteRefusal?: string;
+  /** Why the caller may not delete it, and who can; null when they may. */
+  deleteRefusal: string | null;
   inUseBy: number;
   exportYaml: string;
 }) {
@@ -84,62 +84,29 @@ function ExportDialog({ name, yaml }: { name: string; yaml: string }) {
   );
 }
 
-function DeleteDialog(props: { teamSlug: string; registryId: string; registryName: string; mayDelete: boolean; deleteRefusal?: string; inUseBy: number }) {
+function DeleteDialog(props: { teamSlug: string; registryId: string; registryName: string; deleteRefusal: string | null; inUseBy: number }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string>();
-  const [pending, startTransition] = useTransition();
-
-  if (!props.mayDelete) {
-    return (
-      <div className="flex items-center gap-2">
-        <Button variant="secondary" disabled aria-describedby="delete-refusal">
-          <Trash2 className="h-4 w-4" aria-hidden /> Delete
-        </Button>
-        <span id="delete-refusal" className="max-w-56 text-xs text-slate-500">
-          {props.deleteRefusal}
-        </span>
-      </div>
-    );
-  }
-
-  const remove = () =>
-    startTransition(async () => {
-      const result = await registryClient(props.teamSlug).delete({ registryId: props.registryId });
-      if (!result.ok) {
-        setError(result.error);
-        return;
-      }
-      toast.success(`Registry “${props.registryName}” deleted`);
-      setOpen(false);
-      router.push(`/t/${props.teamSlug}/settings/registries`);
-    });
-
   return (
-    <Dialog open={open} onOpenChange={(o) => (setOpen(o), setError(undefined))}>
-      <DialogTrigger asChild>
-        <Button variant="destructive">
+    <ConfirmDialog
+      trigger={
+        <>
           <Trash2 className="h-4 w-4" aria-hidden /> Delete
-        </Button>
-      </DialogTrigger>
-      <DialogContent
-        title={`Delete “${props.registryName}”?`}
-        description={
-          props.inUseBy > 0
-            ? `${props.inUseBy} container${props.inUseBy === 1 ? " uses" : "s use"} it: deletion will be refused until they use another registry.`
-            : "Its credentials are erased. Containers can no longer pull with them."
-        }
-      >
-        <FormError message={error} />
-        <div className="mt-4 flex justify-end gap-2">
-          <DialogClose asChild>
-            <Button variant="secondary">Cancel</Button>
-          </DialogClose>
-          <Button variant="destructive" onClick={remove} pending={pending}>
-            Delete registry
-          </Button>
-        </div>
-      </DialogContent>
-    </Dialog>
+        </>
+      }
+      refusal={props.deleteRefusal}
+      title={`Delete “${props.registryName}”?`}
+      description={
+        props.inUseBy > 0
+          ? `${props.inUseBy} container${props.inUseBy === 1 ? " uses" : "s use"} it: deletion will be refused until they use another registry.`
+          : "Its credentials are erased, and the pull secrets it wrote are removed from every environment. Containers can no longer pull with them."
+      }
+      confirmLabel="Delete registry"
+      onConfirm={async () => {
+        const result = await registryClient(props.teamSlug).delete({ registryId: props.registryId });
+        if (!result.ok) return result.error;
+        toast.success(`Registry “${props.registryName}” deleted`);
+        router.push(`/t/${props.teamSlug}/settings/registries`);
+      }}
+    />
   );
 }

@@ -7,11 +7,16 @@ export const Dialog = D.Root;
 export const DialogTrigger = D.Trigger;
 export const DialogClose = D.Close;
 
+/** Shared with the confirm dialog, so both kinds of dialog look alike. */
+export const overlayClass = "fixed inset-0 z-40 bg-slate-900/40";
+export const contentClass =
+  "fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl focus:outline-none";
+
 export function DialogContent(props: { title: string; description?: ReactNode; children: ReactNode }) {
   return (
     <D.Portal>
-      <D.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-      <D.Content className="fixed left-1/2 top-1/2 z-50 w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl focus:outline-none">
+      <D.Overlay className={overlayClass} />
+      <D.Content className={contentClass}>
         <D.Title className="text-base font-semibold text-slate-900">{props.title}</D.Title>
         {props.description ? (
           <D.Description className="mt-1 text-sm text-slate-500">{props.description}</D.Description>
@@ -19,7 +24,7 @@ export function DialogContent(props: { title: string; description?: ReactNode; c
           <D.Description className="sr-only">{props.title}</D.Description>
         )}
         <div className="mt-4">{props.children}</div>
-        <D.Close className="absolute right-4 top-4 rounded p-1 text-slate-400 hover:text-slate-700" aria-label="Close">
+        <D.Close className="absolute right-4 top-4 rounded p-1 text-slate-500 hover:text-slate-800" aria-label="Close">
           <X className="h-4 w-4" />
         </D.Close>
       </D.Content>

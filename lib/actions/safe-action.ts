@@ -18,14 +18,20 @@ export type ActionResult<T> =
 export type UserContext = { user: Pick<User, "id" | "email" | "name"> };
 export type TeamContext = UserContext & { team: Team; role: TeamRole };
 
-type Handler<C, S extends z.ZodType, T> = (ctx: C & { input: z.output<S> }) => Promise<T>;
-
-type ActionDef<C, S extends z.ZodType, T> = {
+type ActionDef<C, S extends z.ZodType, R, T> = {
   name: string;
   schema: S;
-  /** Throws a SafeError when the caller may not do this; runs after the input is parsed. */
-  rule?: (ctx: C & { input: z.output<S> }) => void | Promise<void>;
-  body: Handler<C, S, T>;
+  /**
+   * Loads what the rule decides on (the registry, the container, the member), scoped to the
+   * caller's team so that a row of another team is "not found". Rule and body get it as `row`.
+   */
+  load?: (ctx: C & { input: z.output<S> }) => Promise<R>;
+  /**
+   * Who may do this, and the only place an action says so: throws a SafeError (`forbidden`) when
+   * the caller may not. Runs after the input is parsed and the row is loaded.
+   */
+  rule?: (ctx: C & { input: z.output<S>; row: R }) => void | Promise<void>;
+  body: (ctx: C & { input: z.output<S>; row: R }) => Promise<T>;
 };
 
 export type Action<T> = (session: Session, raw: unknown) => Promise<ActionResult<T>>;
@@ -83,16 +89,22 @@ function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   return parsed.data;
 }
 
-/** session → user → input parse → rule → body, for actions that are not about one team. */
-export function userAction<S extends z.ZodType, T>(def: ActionDef<UserContext, S, T>): Action<T> {
+/** load → rule → body, once the caller and the input are known. */
+async function decideAndRun<C, S extends z.ZodType, R, T>(def: ActionDef<C, S, R, T>, base: C & { input: z.output<S> }): Promise<T> {
+  const row = (def.load ? await def.load(base) : undefined) as R;
+  const ctx = { ...base, row };
+  await def.rule?.(ctx);
+  return def.body(ctx);
+}
+
+/** session → user → input parse → load → rule → body, for actions that are not about one team. */
+export function userAction<S extends z.ZodType, T, R = undefined>(def: ActionDef<UserContext, S, R, T>): Action<T> {
   return async (session, raw) => {
     try {
       const user = await loadUser(session);
       assertPlainData(raw);
       const input = parseInput(def.schema, raw);
-      const ctx = { user, input };
-      await def.rule?.(ctx);
-      return { ok: true, data: await def.body(ctx) };
+      return { ok: true, data: await decideAndRun(def, { user, input }) };
     } catch (err) {
       return toResult(err, def.name);
     }
@@ -113,10 +125,10 @@ export async function membershipOf(userId: string, teamSlug: string): Promise<{ 
 }
 
 /**
- * session → user → team membership (from `teamSlug` in the input) → input parse → rule → body.
+ * session → user → team membership (from `teamSlug` in the input) → input parse → load → rule → body.
  * The schema describes the input without `teamSlug`.
  */
-export function teamAction<S extends z.ZodType, T>(def: ActionDef<TeamContext, S, T>): Action<T> {
+export function teamAction<S extends z.ZodType, T, R = undefined>(def: ActionDef<TeamContext, S, R, T>): Action<T> {
   return async (session, raw) => {
     try {
       const user = await loadUser(session);
@@ -127,15 +139,19 @@ export function teamAction<S extends z.ZodType, T>(def: ActionDef<TeamContext, S
       const rest = { ...(raw as Record<string, unknown>) };
       delete rest.teamSlug;
       const input = parseInput(def.schema, rest);
-      const ctx = { user, team, role, input };
-      await def.rule?.(ctx);
-      return { ok: true, data: await def.body(ctx) };
+      return { ok: true, data: await decideAndRun(def, { user, team, role, input }) };
     } catch (err) {
       return toResult(err, def.name);
     }
   };
 }
 
+/** For rules: a role outside `allowed` is refused, saying who can. */
 export function requireRole(role: TeamRole, allowed: TeamRole[], what: string) {
-  if (!allowed.includes(role)) throw new SafeError("forbidden", `Only a team ${allowed.join(" or ")} can ${what}`);
+  throwIfRefused(allowed.includes(role) ? null : `Only a team ${allowed.join(" or ")} can ${what}`);
+}
+
+/** For rules over a permission function's answer: `null` allows, a sentence refuses with it. */
+export function throwIfRefused(refusal: string | null) {
+  if (refusal) throw new SafeError("forbidden", refusal);
 }

@@ -1,12 +1,12 @@
 import "server-only";
 import { cache } from "react";
-import { redirect, notFound } from "next/navigation";
+import { redirect } from "next/navigation";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { users } from "@/db/schema";
 import { auth } from "@/lib/auth";
 import { membershipOf, type Session } from "@/lib/actions/safe-action";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 
 /** The caller as the action wrapper sees it. */
 export async function currentSession(): Promise<Session> {
@@ -29,11 +29,6 @@ export const requireUser = cache(async () => {
 /** The signed-in user's membership of the team in the URL; a team they are not in is a 404. */
 export const requireTeam = cache(async (teamSlug: string) => {
   const user = await requireUser();
-  try {
-    const { team, role } = await membershipOf(user.id, teamSlug);
-    return { user, team, role };
-  } catch (err) {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  }
+  const { team, role } = await orNotFound(membershipOf(user.id, teamSlug));
+  return { user, team, role };
 });

@@ -1,8 +1,9 @@
 import "server-only";
-import { teamAction } from "@/lib/actions/safe-action";
+import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
 import { deploymentProgress, startDeployment } from "./deployments";
 import { containerInputSchema, containerRefSchema, deploymentRefSchema, scaleContainerSchema, updateContainerSchema } from "./schemas";
-import { createContainer, deleteContainer, previewContainer, updateContainer } from "./service";
+import { deleteContainerRefusal } from "./permissions";
+import { createContainer, deleteContainer, loadContainer, previewContainer, updateContainer } from "./service";
 
 /**
  * Any member may add, change, preview and deploy containers (deploying is the point of the
@@ -24,7 +25,9 @@ export const containerActions = {
   delete: teamAction({
     name: "container.delete",
     schema: containerRefSchema,
-    body: ({ team, user, role, input }) => deleteContainer(team, user, role, input.containerId),
+    load: ({ team, input }) => loadContainer(team.id, input.containerId),
+    rule: ({ row, user, role }) => throwIfRefused(deleteContainerRefusal(row, user, role)),
+    body: ({ team, user, row }) => deleteContainer(team, user, row),
   }),
   preview: teamAction({
     name: "container.preview",

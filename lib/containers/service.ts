@@ -15,7 +15,6 @@ import {
   type PullFailure,
   type Registry,
   type RolloutState,
-  type TeamRole,
 } from "@/db/schema";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { newId } from "@/lib/ids";
@@ -248,9 +247,8 @@ export async function updateContainer(team: TeamRef, actor: Actor, input: Omit<C
   return { containerId: row.id };
 }
 
-export async function deleteContainer(team: TeamRef, actor: Actor, role: TeamRole, containerId: string, deps: ContainerDeps = {}) {
-  const row = await loadContainer(team.id, containerId);
-  if (row.createdBy !== actor.id && role === "member") throw new SafeError("forbidden", "Only the person who added this container or a team owner/admin can delete it");
+/** Deletes `row`, which the caller may delete (the action's rule), after removing its workload. */
+export async function deleteContainer(team: TeamRef, actor: Actor, row: Container, deps: ContainerDeps = {}) {
   const env = await loadEnvironment(team.id, row.environmentId);
   const [deployed] = await db()
     .select({ id: deployments.id })

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { teamAction } from "@/lib/actions/safe-action";
+import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
+import { manageEnvironmentsRefusal } from "./permissions";
 import { environmentIdField, environmentInputSchema } from "./schemas";
 import { createEnvironment, deleteEnvironment, listEnvironments, testEnvironment } from "./service";
 
@@ -9,12 +10,14 @@ export const environmentActions = {
   create: teamAction({
     name: "environment.create",
     schema: environmentInputSchema,
-    body: ({ team, user, role, input }) => createEnvironment(team, user, role, input),
+    rule: ({ role }) => throwIfRefused(manageEnvironmentsRefusal(role, "add environments")),
+    body: ({ team, user, input }) => createEnvironment(team, user, input),
   }),
   delete: teamAction({
     name: "environment.delete",
     schema: z.strictObject({ environmentId: environmentIdField }),
-    body: ({ team, role, input }) => deleteEnvironment(team, role, input.environmentId),
+    rule: ({ role }) => throwIfRefused(manageEnvironmentsRefusal(role, "delete environments")),
+    body: ({ team, input }) => deleteEnvironment(team, input.environmentId),
   }),
   test: teamAction({
     name: "environment.test",

@@ -1,15 +1,16 @@
 import "server-only";
-import { teamAction } from "@/lib/actions/safe-action";
+import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
 import { registryInputSchema, type RegistryInput } from "./catalog";
+import { deleteRefusal, updateRefusal } from "./permissions";
 import { applyRegistrySchema, deleteRegistrySchema, listRegistriesSchema, probeRegistrySchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
 import { applyRotation, probeRegistry } from "./rollout";
-import { createRegistry, deleteRegistry, listRegistries, testRegistry, updateRegistry } from "./service";
+import { createRegistry, deleteRegistry, listRegistries, loadRow, loadRowWithCreator, testRegistry, updateRegistry } from "./service";
 
 /**
  * The registry actions. Any member may list, create and test; the creator or a team owner/admin
- * may update and apply a rotation to every environment; only the creator may delete (a team
- * owner when the creator has left). Any member may probe the saved credentials. The
- * ownership rules need the stored row, so the service checks them right after loading it.
+ * may update, test or probe an edit, and apply a rotation to every environment; only the creator
+ * may delete (a team owner once the creator has left). Any member may probe the saved
+ * credentials. Each rule reads the stored row, which `load` fetches scoped to the team.
  */
 export const registryActions = {
   create: teamAction({
@@ -21,31 +22,42 @@ export const registryActions = {
   update: teamAction({
     name: "registry.update",
     schema: updateRegistrySchema,
-    body: ({ team, user, role, input }) => updateRegistry(team, user, role, input),
+    load: ({ team, input }) => loadRow(team.id, input.registryId),
+    rule: ({ row, user, role }) => throwIfRefused(updateRefusal(row, user, role)),
+    body: ({ team, user, row, input }) => updateRegistry(team, user, row, input),
   }),
 
   delete: teamAction({
     name: "registry.delete",
     schema: deleteRegistrySchema,
-    body: ({ team, user, role, input }) => deleteRegistry(team, user, role, input.registryId),
+    load: ({ team, input }) => loadRowWithCreator(team.id, input.registryId),
+    rule: ({ row, user, role }) => throwIfRefused(deleteRefusal(row, user, role)),
+    body: ({ team, user, row }) => deleteRegistry(team, user, row),
   }),
 
   test: teamAction({
     name: "registry.test",
     schema: testRegistrySchema,
-    body: ({ team, user, role, input }) => testRegistry(team, user, role, input),
+    load: async ({ team, input }) => (input.registryId ? loadRow(team.id, input.registryId) : null),
+    // Testing the saved credentials is for any member; testing typed edits of them sends the saved secrets with them.
+    rule: ({ row, user, role, input }) => throwIfRefused(row && input.credentials ? updateRefusal(row, user, role) : null),
+    body: ({ team, user, row, input }) => testRegistry(team, user, row, input),
   }),
 
   apply: teamAction({
     name: "registry.apply",
     schema: applyRegistrySchema,
-    body: ({ team, user, role, input }) => applyRotation(team, user, role, input.registryId),
+    load: ({ team, input }) => loadRow(team.id, input.registryId),
+    rule: ({ row, user, role }) => throwIfRefused(updateRefusal(row, user, role)),
+    body: ({ team, user, row }) => applyRotation(team, user, row),
   }),
 
   probe: teamAction({
     name: "registry.probe",
     schema: probeRegistrySchema,
-    body: ({ team, user, role, input }) => probeRegistry(team, user, role, input),
+    load: ({ team, input }) => loadRow(team.id, input.registryId),
+    rule: ({ row, user, role, input }) => throwIfRefused(input.credentials ? updateRefusal(row, user, role) : null),
+    body: ({ team, user, row, input }) => probeRegistry(team, user, row, input),
   }),
 
   list: teamAction({

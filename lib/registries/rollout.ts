@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, max, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, deployments, environments, pullSecrets, registries, type ApplyRecord, type Environment, type ProbeRecord, type Registry, type TeamRole } from "@/db/schema";
+import { auditEvents, containers, deployments, environments, pullSecrets, registries, type ApplyRecord, type Environment, type ProbeRecord, type Registry } from "@/db/schema";
 import { refreshPullSecret, refreshSwarmService, secretsOf, type DeployDeps, type DeployTarget, type KubeSource } from "@/lib/deploy";
 import { DockerError, swarmServiceName } from "@/lib/deploy/docker";
 import { loginServerFor, type PullCredentials } from "@/lib/deploy/docker-config";
@@ -17,7 +17,7 @@ import { errorForLog, logger } from "@/lib/logger";
 import type { Credentials, RegistryType } from "./catalog";
 import { parseImage } from "./image-ref";
 import { probeImages, probeLabel, type ImageProbe, type ProbeOptions } from "./pull-probe";
-import { assertMayUpdate, decryptCredentials, liveOptions, loadRow, mergeEdit, takeLiveCheck } from "./service";
+import { decryptCredentials, liveOptions, loadRow, mergeEdit, takeLiveCheck } from "./service";
 
 /**
  * Rolling a rotation out: "Apply to N environments now" rewrites the registry's credentials
@@ -234,11 +234,10 @@ function whereOf(target: Target) {
 /**
  * "Apply to N environments now": one apply per registry at a time (claimed on the row), every
  * environment rewritten with at most `concurrency` in flight, progress recorded as it goes,
- * then the pull probe; one audit event with the outcome. Who may update the registry may apply.
+ * then the pull probe; one audit event with the outcome. Who may update the registry may apply
+ * (the action's rule).
  */
-export async function applyRotation(team: TeamRef, actor: Actor, role: TeamRole, registryId: string, deps: ApplyDeps = {}): Promise<{ apply: ApplyRecord; probe: ProbeRecord | null }> {
-  const reg = await loadRow(team.id, registryId);
-  assertMayUpdate(reg, actor, role);
+export async function applyRotation(team: TeamRef, actor: Actor, reg: Registry, deps: ApplyDeps = {}): Promise<{ apply: ApplyRecord; probe: ProbeRecord | null }> {
   if (reg.type === "Public") throw new SafeError("invalid", "A public registry has no credentials to apply");
   const { targets } = await targetsOf(team.id, reg);
   // `done` counts the environments rewritten, `failed` the others: progress is done + failed of total.
@@ -344,23 +343,21 @@ async function probeStored(team: TeamRef, reg: Registry, opts: ProbeOptions = {}
   return record;
 }
 
-export type ProbeInput = { registryId: string; credentials?: Credentials };
+export type ProbeInput = { credentials?: Credentials };
 export type ProbeOutcome = { total: number; passed: number; results: ProbeLine[]; fieldErrors?: Record<string, string[]> };
 
 /**
  * The pull probe on demand: of the saved credentials (any member; the result is recorded), or of
  * an edit of them merged onto the saved ones, before saving (only those who may update the
- * registry; nothing is recorded). Counts as a live check: it connects to the registry.
+ * registry: the action's rule; nothing is recorded). Counts as a live check: it connects to the registry.
  */
-export async function probeRegistry(team: TeamRef, actor: Actor, role: TeamRole, input: ProbeInput, opts: ProbeOptions = {}): Promise<ProbeOutcome> {
-  const reg = await loadRow(team.id, input.registryId);
+export async function probeRegistry(team: TeamRef, actor: Actor, reg: Registry, input: ProbeInput, opts: ProbeOptions = {}): Promise<ProbeOutcome> {
   if (reg.type === "Public") return { total: 0, passed: 0, results: [] };
   if (!input.credentials) {
     await takeLiveCheck(actor.id);
     const { total, passed, results } = labelled(await probeStored(team, reg, opts));
     return { total, passed, results };
   }
-  assertMayUpdate(reg, actor, role);
   let merged: Credentials;
   try {
     merged = mergeEdit(reg, input.credentials);

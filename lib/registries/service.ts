@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, gt, ilike, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TeamRole, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
@@ -11,6 +11,7 @@ import { errorForLog, logger } from "@/lib/logger";
 import { env } from "@/lib/env";
 import { isEgressRefused, resolveVetted } from "@/lib/egress";
 import { liveCheck, type LiveCheckOptions } from "./live-check";
+import type { RegistryCreator } from "./permissions";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
@@ -46,7 +47,8 @@ export type RegistryView = {
   visibleFields: Credentials;
   secretFields: string[];
   credentialVersion: number;
-  createdBy: { id: string; name: string } | null;
+  /** Null when their account is gone; `inTeam` false once they left the team. */
+  createdBy: { id: string; name: string; inTeam: boolean } | null;
   createdAt: Date;
   updatedAt: Date;
   lastTestAt: Date | null;
@@ -79,8 +81,12 @@ async function audit(teamId: string, registryId: string, actorId: string, action
 // ── Reading ───────────────────────────────────────────────────────────────────
 
 const containerCount = sql<number>`(select count(*)::int from ${containers} where ${containers.registryId} = ${registries.id})`;
+const creatorInTeam = sql<boolean>`exists (select 1 from ${memberships} where ${memberships.teamId} = ${registries.teamId} and ${memberships.userId} = ${registries.createdBy})`;
+/** A registry with its creator's name and membership and how many containers use it, for views. */
+const viewColumns = { row: registries, creatorId: users.id, creatorName: users.name, creatorInTeam, containers: containerCount };
+type ViewRow = { row: Registry; creatorId: string | null; creatorName: string | null; creatorInTeam: boolean; containers: number };
 
-function toView(row: Registry, creator: { id: string | null; name: string | null }, containersUsing: number): RegistryView {
+function toView({ row, creatorId, creatorName, creatorInTeam, containers: containersUsing }: ViewRow): RegistryView {
   const type = row.type as RegistryType;
   return {
     id: row.id,
@@ -91,7 +97,7 @@ function toView(row: Registry, creator: { id: string | null; name: string | null
     visibleFields: row.visibleFields,
     secretFields: row.secretCiphertext ? secretFieldNames(type) : [],
     credentialVersion: row.credentialVersion,
-    createdBy: creator.id ? { id: creator.id, name: creator.name ?? "" } : null,
+    createdBy: creatorId ? { id: creatorId, name: creatorName ?? "", inTeam: creatorInTeam } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     lastTestAt: row.lastTestAt,
@@ -110,7 +116,7 @@ export async function listRegistries(teamId: string, opts: { search?: string; pa
   const where = and(eq(registries.teamId, teamId), opts.search ? ilike(registries.name, `%${escapeLike(opts.search)}%`) : undefined);
   const [rows, [total]] = await Promise.all([
     db()
-      .select({ row: registries, creatorId: users.id, creatorName: users.name, containers: containerCount })
+      .select(viewColumns)
       .from(registries)
       .leftJoin(users, eq(users.id, registries.createdBy))
       .where(where)
@@ -120,7 +126,7 @@ export async function listRegistries(teamId: string, opts: { search?: string; pa
     db().select({ n: count() }).from(registries).where(where),
   ]);
   return {
-    items: rows.map((r) => toView(r.row, { id: r.creatorId, name: r.creatorName }, r.containers)),
+    items: rows.map(toView),
     total: total?.n ?? 0,
     page,
     pageSize: PAGE_SIZE,
@@ -151,12 +157,23 @@ export async function loadRow(teamId: string, registryId: string): Promise<Regis
 
 export async function getRegistry(teamId: string, registryId: string): Promise<RegistryView> {
   const [r] = await db()
-    .select({ row: registries, creatorId: users.id, creatorName: users.name, containers: containerCount })
+    .select(viewColumns)
     .from(registries)
     .leftJoin(users, eq(users.id, registries.createdBy))
     .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
   if (!r) throw new SafeError("not_found", "Registry not found");
-  return toView(r.row, { id: r.creatorId, name: r.creatorName }, r.containers);
+  return toView(r);
+}
+
+/** The stored row with who added it and whether they are still in the team, for the delete rule. */
+export async function loadRowWithCreator(teamId: string, registryId: string): Promise<Registry & { creator: RegistryCreator }> {
+  const [r] = await db()
+    .select({ row: registries, creatorName: users.name, creatorInTeam })
+    .from(registries)
+    .leftJoin(users, eq(users.id, registries.createdBy))
+    .where(and(eq(registries.id, registryId), eq(registries.teamId, teamId)));
+  if (!r) throw new SafeError("not_found", "Registry not found");
+  return { ...r.row, creator: r.creatorName === null ? null : { name: r.creatorName, inTeam: r.creatorInTeam } };
 }
 
 export async function listAudit(teamId: string, registryId: string) {
@@ -172,28 +189,6 @@ export async function listAudit(teamId: string, registryId: string) {
 /** The `{ name, type, credentials }` shape users import, without any secret. */
 export function exportShape(view: RegistryView) {
   return { name: view.name, type: view.type, credentials: view.visibleFields };
-}
-
-// ── Rules ─────────────────────────────────────────────────────────────────────
-
-export function assertMayUpdate(row: Pick<Registry, "createdBy">, actor: Actor, role: TeamRole) {
-  if (row.createdBy === actor.id || role === "owner" || role === "admin") return;
-  throw new SafeError("forbidden", "Only the registry's creator or a team owner or admin can change it");
-}
-
-/** Only the creator deletes; when the creator is no longer in the team, a team owner may. */
-export async function assertMayDelete(row: Pick<Registry, "createdBy" | "teamId">, actor: Actor, role: TeamRole) {
-  if (row.createdBy === actor.id) return;
-  if (role === "owner") {
-    const [creatorStillMember] = row.createdBy
-      ? await db()
-          .select({ userId: memberships.userId })
-          .from(memberships)
-          .where(and(eq(memberships.teamId, row.teamId), eq(memberships.userId, row.createdBy)))
-      : [];
-    if (!creatorStillMember) return;
-  }
-  throw new SafeError("forbidden", "Only the person who added this registry can delete it");
 }
 
 // ── Writing ───────────────────────────────────────────────────────────────────
@@ -311,9 +306,8 @@ export function parseEdit(row: Registry, raw: { name?: unknown; credentials?: un
   return parsed.data as { name: string; credentials: Credentials };
 }
 
-export async function updateRegistry(team: TeamRef, actor: Actor, role: TeamRole, input: { registryId: string; name?: unknown; credentials?: unknown }) {
-  const row = await loadRow(team.id, input.registryId);
-  assertMayUpdate(row, actor, role);
+/** An edit of `row`, which the caller may change (the action's rule). */
+export async function updateRegistry(team: TeamRef, actor: Actor, row: Registry, input: { name?: unknown; credentials?: unknown }) {
   const edit = parseEdit(row, input);
   const type = row.type as RegistryType;
   const before = decryptCredentials(row);
@@ -378,9 +372,8 @@ function inUse(using: { name: string; environment: string }[]) {
   return new SafeError("conflict", `This registry is used by ${using.length} container${using.length === 1 ? "" : "s"}: ${names}. Point them at another registry or delete them first.`);
 }
 
-export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole, registryId: string, deps: DeployDeps = {}) {
-  const row = await loadRow(team.id, registryId);
-  await assertMayDelete(row, actor, role);
+/** Deletes `row`, which the caller may delete (the action's rule): refused while a container uses it. */
+export async function deleteRegistry(team: TeamRef, actor: Actor, row: Registry & { creator: RegistryCreator }, deps: DeployDeps = {}) {
   const using = await containersUsing(row.id);
   if (using.length > 0) throw inUse(using);
   // Where its pull secrets were written; the rows go with the registry, the Secrets are removed after.
@@ -392,7 +385,9 @@ export async function deleteRegistry(team: TeamRef, actor: Actor, role: TeamRole
   try {
     await db().transaction(async (tx) => {
       await tx.delete(registries).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
-      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.deleted", details: { name: row.name, type: row.type } });
+      // A team owner deleting for a creator who has left: the history says on whose behalf.
+      const forFormerMember = row.createdBy !== actor.id ? { onBehalfOf: row.creator?.name ?? "a deleted account" } : {};
+      await tx.insert(auditEvents).values({ teamId: team.id, registryId: row.id, actorId: actor.id, action: "registry.deleted", details: { name: row.name, type: row.type, ...forFormerMember } });
     });
   } catch (err) {
     // A container was pointed at the registry after the check: the foreign key refuses the delete.
@@ -482,17 +477,18 @@ async function checkWith(actor: Actor, type: RegistryType, credentials: Credenti
   return { ok: live.ok, message: structural.message, live };
 }
 
-export async function testRegistry(team: TeamRef, actor: Actor, role: TeamRole, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
-  if (!input.registryId) {
+/**
+ * Tests new credentials (`row` null), an edit of a saved registry's (the caller may update it: the
+ * action's rule), or the saved ones (recorded as its last test).
+ */
+export async function testRegistry(team: TeamRef, actor: Actor, row: Registry | null, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
+  if (!row) {
     if (!input.type) throw fieldError("type", "Choose a registry type");
     return checkWith(actor, input.type, input.credentials ?? {}, input, deps);
   }
-  const row = await loadRow(team.id, input.registryId);
   const type = row.type as RegistryType;
   if (input.credentials) {
-    // From the edit form: unsaved values merged onto the stored ones; nothing is recorded. Only
-    // those who may edit the registry may test edits of it.
-    assertMayUpdate(row, actor, role);
+    // From the edit form: unsaved values merged onto the stored ones; nothing is recorded.
     let merged: Credentials;
     try {
       merged = mergeEdit(row, input.credentials);

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
-import { assertMayDelete, assertMayUpdate, exportShape, getRegistry, listAudit } from "@/lib/registries/service";
+import { exportShape, getRegistry, listAudit } from "@/lib/registries/service";
+import { deleteRefusal, updateRefusal } from "@/lib/registries/permissions";
 import { typeDef } from "@/lib/registries/catalog";
 import { verdictOf } from "@/lib/registries/test-verdict";
 import { registryDocumentYaml } from "@/lib/registries/import-export";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, CardHeader } from "@/components/ui/card";
 import { RegistryActions } from "@/components/registries/registry-actions";
@@ -16,16 +16,6 @@ import { PullHealth } from "@/components/registries/pull-health";
 import { pullHealthOf } from "@/lib/registries/pull-health";
 
 export const metadata: Metadata = { title: "Registry" };
-
-async function allowed(check: () => unknown): Promise<boolean> {
-  try {
-    await check();
-    return true;
-  } catch (err) {
-    if (err instanceof SafeError) return false;
-    throw err;
-  }
-}
 
 const AUDIT_LABELS: Record<string, string> = {
   "registry.created": "Created",
@@ -60,16 +50,13 @@ function auditDetail(action: string, details: Record<string, unknown>): string {
 export default async function RegistryPage({ params }: { params: Promise<{ team: string; id: string }> }) {
   const { team: slug, id } = await params;
   const { user, team, role } = await requireTeam(slug);
-  const registry = await getRegistry(team.id, id).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const registry = await orNotFound(getRegistry(team.id, id));
   const def = typeDef(registry.type);
   const lastTest = registry.lastTest ? verdictOf(registry.lastTest) : undefined;
-  const row = { createdBy: registry.createdBy?.id ?? null, teamId: team.id };
-  const [mayUpdate, mayDelete, audit, rollout, health] = await Promise.all([
-    allowed(() => assertMayUpdate(row, user, role)),
-    allowed(() => assertMayDelete(row, user, role)),
+  const ownership = { createdBy: registry.createdBy?.id ?? null, creator: registry.createdBy };
+  const mayUpdate = updateRefusal(ownership, user, role) === null;
+  const deleteRefused = deleteRefusal(ownership, user, role);
+  const [audit, rollout, health] = await Promise.all([
     listAudit(team.id, registry.id),
     registry.type === "Public" ? null : rolloutOf(team.id, registry.id),
     registry.type === "Public" ? [] : pullHealthOf(team.id, registry.id),
@@ -95,8 +82,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           editHref={`${base}/${registry.id}/edit`}
           editLabel={registry.secretFields.length > 0 || registry.type !== "Public" ? "Edit / rotate" : "Edit"}
           mayUpdate={mayUpdate}
-          mayDelete={mayDelete}
-          deleteRefusal={mayDelete ? undefined : `Only ${registry.createdBy?.name ?? "the person who added it"} can delete this registry.`}
+          deleteRefusal={deleteRefused}
           inUseBy={registry.containerCount}
           exportYaml={registryDocumentYaml(exportShape(registry))}
         />

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
-import { assertMayUpdate, getRegistry } from "@/lib/registries/service";
+import { getRegistry } from "@/lib/registries/service";
+import { updateRefusal } from "@/lib/registries/permissions";
 import { countImagesInUse } from "@/lib/registries/rollout";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { Card } from "@/components/ui/card";
 import { RegistryForm } from "@/components/registries/registry-form";
 
@@ -13,18 +13,9 @@ export const metadata: Metadata = { title: "Edit registry" };
 export default async function EditRegistryPage({ params }: { params: Promise<{ team: string; id: string }> }) {
   const { team: slug, id } = await params;
   const { user, team, role } = await requireTeam(slug);
-  const registry = await getRegistry(team.id, id).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const registry = await orNotFound(getRegistry(team.id, id));
   const back = `/t/${team.slug}/settings/registries/${registry.id}`;
-  let refusal: string | undefined;
-  try {
-    assertMayUpdate({ createdBy: registry.createdBy?.id ?? null }, user, role);
-  } catch (err) {
-    if (!(err instanceof SafeError)) throw err;
-    refusal = err.message;
-  }
+  const refusal = updateRefusal({ createdBy: registry.createdBy?.id ?? null }, user, role);
   return (
     <div className="max-w-2xl space-y-6">
       <header>
