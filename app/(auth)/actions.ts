@@ -14,10 +14,13 @@ import { errorForLog, logger } from "@/lib/logger";
 
 const WRONG_CREDENTIALS = "Wrong e-mail or password";
 
-/** Signs in; on success Auth.js redirects (the thrown redirect must propagate). */
-async function signInAndRedirect(email: string, password: string, callbackUrl?: string): Promise<ActionResult<never>> {
+/**
+ * Signs in; on success Auth.js redirects (the thrown redirect must propagate). An invitation token
+ * rides along to the credentials check, which accepts it (lib/auth/index.ts).
+ */
+async function signInAndRedirect(email: string, password: string, redirectTo: string, invite?: string): Promise<ActionResult<never>> {
   try {
-    await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(callbackUrl) });
+    await signIn("credentials", { email, password, ...(invite ? { invite } : {}), redirectTo });
   } catch (err) {
     if (err instanceof RateLimitedSignIn) {
       return { ok: false, code: "rate_limited", error: new SignInRateLimited().message };
@@ -31,20 +34,25 @@ async function signInAndRedirect(email: string, password: string, callbackUrl?: 
 export async function signInAction(raw: unknown): Promise<ActionResult<never>> {
   const parsed = parseActionInput(signInSchema, raw);
   if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: parsed.fieldErrors };
-  return signInAndRedirect(parsed.data.email, parsed.data.password, parsed.data.callbackUrl);
+  const { email, password, callbackUrl, invite } = parsed.data;
+  // From an invitation link: its page then says where it led (or why it could not be used).
+  return signInAndRedirect(email, password, invite ? `/invite/${invite}` : safeCallbackUrl(callbackUrl), invite);
 }
 
 export async function signUpAction(raw: unknown): Promise<ActionResult<never>> {
   const parsed = parseActionInput(signUpSchema, raw);
   if (!parsed.success) return { ok: false, code: "invalid", error: "Some fields need attention", fieldErrors: parsed.fieldErrors };
+  let landing: string;
   try {
-    await signUp(parsed.data);
+    const { team, joined } = await signUp(parsed.data);
+    // Straight into the team (the invited one, else the new personal one), not through "/".
+    landing = `/t/${joined?.teamSlug ?? team.slug}/settings/registries`;
   } catch (err) {
     if (err instanceof SafeError) return { ok: false, code: err.code, error: err.message, fieldErrors: err.fieldErrors };
     logger.error(errorForLog(err), "sign-up failed");
     return { ok: false, code: "internal", error: "Something went wrong on our side. Please try again." };
   }
-  return signInAndRedirect(parsed.data.email, parsed.data.password, "/");
+  return signInAndRedirect(parsed.data.email, parsed.data.password, landing);
 }
 
 /** Signs out and revokes this session on the server (lib/auth's signOut event), so a copied cookie stops working too. */

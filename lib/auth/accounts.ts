@@ -7,11 +7,16 @@ import { newId } from "@/lib/ids";
 import { SafeError, fieldError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { insertTeamWithOwner } from "@/lib/teams/service";
+import { acceptInvitationIn } from "@/lib/teams/invitations";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "./password";
 import { signInSchema, signUpSchema, type ChangePasswordInput, type SignUpInput } from "./schemas";
 import { SignInRateLimited, settleSuccessfulSignIn, takeSignInAttempt, throttleKeys } from "./throttle";
 
-/** Creates the user, their personal team and the owner membership in one transaction. */
+/**
+ * Creates the user, their personal team and the owner membership in one transaction; signing up
+ * from an invitation link accepts it in the same one (an invitation for another e-mail, or one no
+ * longer valid, creates no account, and says so).
+ */
 export async function signUp(raw: SignUpInput) {
   const input = signUpSchema.parse(raw);
   const passwordHash = await hashPassword(input.password);
@@ -24,13 +29,20 @@ export async function signUp(raw: SignUpInput) {
         .values({ id: newId("usr"), email: input.email, name: input.name, passwordHash })
         .returning({ id: users.id, email: users.email, name: users.name });
       const team = await insertTeamWithOwner(tx, { name: `${input.name}'s team`, ownerId: user!.id, personal: true });
-      logger.info({ userId: user!.id, teamId: team.id }, "user signed up");
-      return { user: user!, team };
+      const joined = input.invite ? await acceptInvitationIn(tx, input.invite, user!).catch(onEmailField) : undefined;
+      logger.info({ userId: user!.id, teamId: team.id, joined: joined?.teamSlug }, "user signed up");
+      return { user: user!, team, joined };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw fieldError("email", "An account with this e-mail already exists. Sign in instead.");
     throw err;
   }
+}
+
+/** An invitation for another address is about the e-mail typed: said on that field. */
+function onEmailField(err: unknown): never {
+  if (err instanceof SafeError && err.code === "forbidden") throw fieldError("email", err.message);
+  throw err;
 }
 
 /**

@@ -1,7 +1,10 @@
 import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { logger } from "@/lib/logger";
+import { errorForLog, logger } from "@/lib/logger";
+import { SafeError } from "@/lib/errors";
+import { acceptInvitation } from "@/lib/teams/invitations";
+import { invitationTokenField } from "./schemas";
 import { baseAuthConfig } from "./config";
 import { verifyCredentials } from "./accounts";
 import { clientAddress } from "./client-address";
@@ -10,6 +13,20 @@ import { SignInRateLimited } from "./throttle";
 
 export class RateLimitedSignIn extends CredentialsSignin {
   code = "rate_limited";
+}
+
+/**
+ * Signing in from an invitation link accepts it. The sign-in stands either way: an invitation for
+ * another e-mail, expired or used is explained by the invitation page the user lands on.
+ */
+async function acceptAtSignIn(token: string, user: { id: string; email: string }) {
+  const parsed = invitationTokenField.safeParse(token);
+  if (!parsed.success) return;
+  try {
+    await acceptInvitation(parsed.data, user);
+  } catch (err) {
+    if (!(err instanceof SafeError)) logger.error({ userId: user.id, ...errorForLog(err) }, "accepting an invitation at sign-in failed");
+  }
 }
 
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
@@ -33,14 +50,17 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
   },
   providers: [
     Credentials({
-      credentials: { email: {}, password: {} },
+      credentials: { email: {}, password: {}, invite: {} },
       async authorize(credentials, request) {
+        let user: Awaited<ReturnType<typeof verifyCredentials>>;
         try {
-          return await verifyCredentials(credentials, clientAddress(request.headers));
+          user = await verifyCredentials(credentials, clientAddress(request.headers));
         } catch (err) {
           if (err instanceof SignInRateLimited) throw new RateLimitedSignIn();
           throw err;
         }
+        if (user && typeof credentials.invite === "string") await acceptAtSignIn(credentials.invite, user);
+        return user;
       },
     }),
   ],

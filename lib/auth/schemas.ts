@@ -9,12 +9,17 @@ export const emailField = storableText()
   .pipe(z.email("Enter a valid e-mail address, like name@example.com"))
   .transform((v) => v.toLowerCase());
 
+/** The token from an invitation link (`/invite/<token>`): 32 random bytes, base64url. */
+export const invitationTokenField = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This invitation link is not valid. Check that it was copied whole.");
+
 export const signUpSchema = z.object({
   name: storableText().trim().min(1, "Enter your name").max(80, "Name must be at most 80 characters"),
   email: emailField,
   password: storableText()
     .min(10, "Password must be at least 10 characters")
     .max(256, "Password must be at most 256 characters"),
+  /** Signing up from an invitation link joins that team too. */
+  invite: invitationTokenField.optional(),
 });
 export type SignUpInput = z.input<typeof signUpSchema>;
 
@@ -22,6 +27,8 @@ export const signInSchema = z.object({
   email: emailField,
   password: storableText().min(1, "Enter your password").max(256, "Password must be at most 256 characters"),
   callbackUrl: storableText().max(2000).optional(),
+  /** Signing in from an invitation link accepts it. */
+  invite: invitationTokenField.optional(),
 });
 export type SignInInput = z.input<typeof signInSchema>;
 
