@@ -26,7 +26,8 @@ export type DbHandle = {
   exclusively: <T>(key: number, fn: () => Promise<T>) => Promise<T | undefined>;
 };
 
-const migrationsFolder = path.join(process.cwd(), "drizzle");
+export const migrationsFolder = path.join(process.cwd(), "drizzle");
+const MIGRATION_LOCK_KEY = 0x646b796d; // "dkym"
 const held = new Set<number>();
 
 /** PostgreSQL through postgres.js when a URL is given, else embedded PGlite under `dataDir/pglite`. */
@@ -37,7 +38,21 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     return {
       db,
       kind: "postgres",
-      migrate: () => migratePostgres(db, { migrationsFolder }),
+      // Replicas starting together would each apply the pending migrations: the first takes this
+      // lock and migrates, the others wait for it and then find nothing left to apply.
+      migrate: async () => {
+        const reserved = await client.reserve();
+        try {
+          await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+          try {
+            await migratePostgres(db, { migrationsFolder });
+          } finally {
+            await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+          }
+        } finally {
+          reserved.release();
+        }
+      },
       close: () => client.end({ timeout: 5 }),
       exclusively: async (key, fn) => {
         const reserved = await client.reserve();

@@ -1,5 +1,5 @@
 import { relations, sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const teamRole = pgEnum("team_role", ["owner", "admin", "member"]);
 export type TeamRole = (typeof teamRole.enumValues)[number];
@@ -375,3 +375,28 @@ export type Container = typeof containers.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type PullSecret = typeof pullSecrets.$inferSelect;
 export type PullHealth = typeof pullHealth.$inferSelect;
+
+/**
+ * One row per run of a periodic job (the ECR refresh, the pull-health watcher): the slot is the
+ * interval the run belongs to, counted on the database's clock, so however many dashboard
+ * instances tick, the first one to claim a slot runs it and the others skip it.
+ */
+export const jobRuns = pgTable(
+  "job_runs",
+  {
+    job: text("job").notNull(),
+    /** floor(epoch milliseconds / interval milliseconds) at the claim. */
+    slot: bigint("slot", { mode: "number" }).notNull(),
+    /** The instance that ran it (host:pid:random, as deploy runners are named). */
+    runner: text("runner").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** `succeeded`, `failed`, or `overlapped` (a run of an earlier slot still held the job's lock). */
+    outcome: text("outcome"),
+    /** What the run counted (registries refreshed, environments watched…); never a secret. */
+    summary: jsonb("summary").$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.slot] })],
+);
+
+export type JobRunRow = typeof jobRuns.$inferSelect;

@@ -23,6 +23,12 @@ const networkList = z
   .pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { message: "must be a comma-separated list of CIDR networks, e.g. 10.0.0.0/8,127.0.0.0/8" })))
   .optional();
 
+/** A whole number of seconds within [min, max], given as a string. */
+function seconds(min: number, max: number, fallback: number) {
+  const message = `must be a whole number of seconds, ${min} to ${max}`;
+  return z.string().regex(/^\d{1,6}$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message)).default(fallback);
+}
+
 const publicUrl = z.url({ protocol: /^https?$/, error: "must be the dashboard's public http(s) URL, e.g. https://dockyard.example.com" }).optional();
 
 const schema = z.object({
@@ -55,12 +61,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ECR_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   DOCKER_CLI: z.string().min(1).default("docker"),
-  DEPLOY_ROLLOUT_TIMEOUT_SECONDS: z
-    .string()
-    .regex(/^\d{1,4}$/, "must be a whole number of seconds, 1 to 3600")
-    .transform(Number)
-    .pipe(z.number().min(1, "must be a whole number of seconds, 1 to 3600").max(3600, "must be a whole number of seconds, 1 to 3600"))
-    .default(120),
+  DEPLOY_ROLLOUT_TIMEOUT_SECONDS: seconds(1, 3600, 120),
+  /** Kept above three deploy heartbeats (5 s each), so a live run is never taken for a dead one. */
+  DEPLOY_ABANDONED_AFTER_SECONDS: seconds(15, 3600, 60),
+  REFRESH_INTERVAL_SECONDS: seconds(1, 86_400, 300),
+  WATCH_INTERVAL_SECONDS: seconds(1, 86_400, 120),
+  SHUTDOWN_TIMEOUT_SECONDS: seconds(1, 3600, 25),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)").optional(),
   EGRESS_ALLOWED_NETWORKS: networkList,
   /** The earlier name of EGRESS_ALLOWED_NETWORKS, still read. */
   LIVE_CHECK_ALLOWED_NETWORKS: networkList,
@@ -92,6 +99,15 @@ export type Env = {
   dockerCli: string;
   /** How long a deploy waits for its pods (or tasks) to be ready before it records a rollout timeout. */
   deployRolloutTimeoutSeconds: number;
+  /** How long a running deploy's heartbeat may be silent before the run is taken as abandoned (its server died) and marked failed. */
+  deployAbandonedAfterSeconds: number;
+  /** How often the ECR refresh job and the pull-health watcher run, across all instances together. */
+  refreshIntervalSeconds: number;
+  watchIntervalSeconds: number;
+  /** How long SIGTERM waits for requests, job runs and deploys in flight before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
+  /** The bearer token GET /metrics requires; unset, /metrics answers 404. */
+  metricsToken: string | undefined;
   /** Networks the egress policy lets the server connect to although they are private (see lib/egress.ts). */
   egressAllowedNetworks: string[];
   /** A PEM file of extra CAs the live check trusts (a private registry's CA). */
@@ -177,6 +193,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     ecrEndpointUrl: raw.ECR_ENDPOINT_URL,
     dockerCli: raw.DOCKER_CLI,
     deployRolloutTimeoutSeconds: raw.DEPLOY_ROLLOUT_TIMEOUT_SECONDS,
+    deployAbandonedAfterSeconds: raw.DEPLOY_ABANDONED_AFTER_SECONDS,
+    refreshIntervalSeconds: raw.REFRESH_INTERVAL_SECONDS,
+    watchIntervalSeconds: raw.WATCH_INTERVAL_SECONDS,
+    shutdownTimeoutSeconds: raw.SHUTDOWN_TIMEOUT_SECONDS,
+    metricsToken: raw.METRICS_TOKEN,
     egressAllowedNetworks: [...(raw.EGRESS_ALLOWED_NETWORKS ?? []), ...(raw.LIVE_CHECK_ALLOWED_NETWORKS ?? [])],
     liveCheckCaFile: raw.LIVE_CHECK_CA_FILE,
     allowLocalOrchestrators: raw.ALLOW_LOCAL_ORCHESTRATORS === "true",

@@ -26,4 +26,9 @@ export async function prepareServer(): Promise<void> {
   startCredentialRefresh();
   const { startPullHealthWatcher } = await import("@/lib/containers/watch-job");
   startPullHealthWatcher();
+  // Created now, so that process metrics are sampled from the start and scripts/server.mjs finds the request counter.
+  const { metrics } = await import("@/lib/metrics");
+  metrics();
+  const { registerLifecycle } = await import("@/lib/lifecycle");
+  registerLifecycle();
 }

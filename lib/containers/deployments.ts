@@ -1,12 +1,13 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { and, eq, lt } from "drizzle-orm";
 import { db } from "@/db";
 import { containers, deployments, pullSecrets, type Deployment, type DeploymentAction, type DeploymentStep, type PullFailure, type RolloutState } from "@/db/schema";
 import { env as appEnv } from "@/lib/env";
 import { SafeError, notFound } from "@/lib/errors";
 import { newId } from "@/lib/ids";
+import { instanceId } from "@/lib/instance";
+import { metrics } from "@/lib/metrics";
+import { requestId } from "@/lib/request-id";
 import { errorForLog, logger } from "@/lib/logger";
 import { applyDeploy, plannedSteps, secretsOf, type DeployResult } from "@/lib/deploy";
 import { swarmServiceName } from "@/lib/deploy/docker";
@@ -34,15 +35,15 @@ type TeamRef = { id: string };
 type Actor = { id: string };
 
 const HEARTBEAT_MS = 5_000;
-/** A running deployment whose heartbeat is older than this has lost its server. */
-export const ABANDONED_AFTER_MS = 60_000;
+/** A running deployment whose heartbeat is older than this has lost its server (DEPLOY_ABANDONED_AFTER_SECONDS, above three heartbeats). */
+const abandonedAfterMs = () => appEnv().deployAbandonedAfterSeconds * 1000;
 
 type Runs = { id: string; inFlight: Map<string, Promise<void>> };
 const globalForRuns = globalThis as unknown as { __deploymentRuns?: Runs };
 
 /** This process's runner id and its runs in flight. */
 function runs(): Runs {
-  globalForRuns.__deploymentRuns ??= { id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, inFlight: new Map() };
+  globalForRuns.__deploymentRuns ??= { id: instanceId(), inFlight: new Map() };
   return globalForRuns.__deploymentRuns;
 }
 
@@ -56,18 +57,23 @@ export type DeploymentOutcome = {
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** What a run that lost its server is recorded as. */
+const abandoned = (message: string) => ({ status: "failed" as const, outcome: "failed", failedStep: "deploy", message, finishedAt: new Date() });
+
+function countAbandoned(rows: { id: string; action: DeploymentAction }[], why: string) {
+  for (const row of rows) {
+    metrics().deploys.inc({ action: row.action, outcome: "abandoned" });
+    logger.warn({ deploymentId: row.id, action: row.action, outcome: "abandoned", why }, "deploy finished");
+  }
+  return rows.length;
+}
+
 /** Marks runs whose heartbeat stopped as failed; `scope` limits it to one team's container. */
 export async function reapAbandonedDeployments(opts: { scope?: { teamId: string; containerId: string }; now?: Date } = {}): Promise<number> {
-  const cutoff = new Date((opts.now ?? new Date()).getTime() - ABANDONED_AFTER_MS);
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - abandonedAfterMs());
   const reaped = await db()
     .update(deployments)
-    .set({
-      status: "failed",
-      outcome: "failed",
-      failedStep: "deploy",
-      message: "The server running this deploy stopped before it finished; deploy again.",
-      finishedAt: new Date(),
-    })
+    .set(abandoned("The server running this deploy stopped before it finished; deploy again."))
     .where(
       and(
         eq(deployments.status, "running"),
@@ -75,8 +81,27 @@ export async function reapAbandonedDeployments(opts: { scope?: { teamId: string;
         ...(opts.scope ? [eq(deployments.teamId, opts.scope.teamId), eq(deployments.containerId, opts.scope.containerId)] : []),
       ),
     )
-    .returning({ id: deployments.id });
-  return reaped.length;
+    .returning({ id: deployments.id, action: deployments.action });
+  return countAbandoned(reaped, "heartbeat stopped");
+}
+
+/**
+ * For shutdown: waits up to `timeoutMs` for this process's runs to finish. Those still going
+ * are recorded as failed at once, rather than a minute later by another instance's reaper.
+ */
+export async function stopDeploymentRuns(timeoutMs: number): Promise<number> {
+  const pending = [...runs().inFlight.values()];
+  if (pending.length === 0) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  if (runs().inFlight.size === 0) return 0;
+  const stopped = await db()
+    .update(deployments)
+    .set(abandoned("The server running this deploy was shut down before it finished; deploy again."))
+    .where(and(eq(deployments.runner, runs().id), eq(deployments.status, "running")))
+    .returning({ id: deployments.id, action: deployments.action });
+  return countAbandoned(stopped, "server shut down");
 }
 
 /**
@@ -128,6 +153,10 @@ export async function startDeployment(
       heartbeatAt: new Date(),
     });
   });
+  logger.info(
+    { deploymentId, requestId: await requestId(), teamId: team.id, userId: actor.id, containerId: row.id, action: input.action, orchestrator: env.orchestrator, registryId: row.registryId, runner: runs().id },
+    "deploy started",
+  );
   const run = execute({ deploymentId, team, row, action: input.action, registryAtStart, env }, deps)
     // Only the final write can throw here (the database went away): the heartbeat stops, so the run is reaped.
     .catch((err: unknown) => logger.error({ deploymentId, ...errorForLog(err) }, "recording a deploy's end failed"))
@@ -141,6 +170,7 @@ export async function startDeployment(
  * report that changes nothing writes nothing, and a failed write is logged, never fatal.
  */
 function stepRecorder(deploymentId: string, teamId: string, names: string[]) {
+  const started = performance.now();
   const steps: DeploymentStep[] = names.map((name) => ({ name, status: "pending" }));
   let chain = Promise.resolve();
   const save = () => {
@@ -161,6 +191,8 @@ function stepRecorder(deploymentId: string, teamId: string, names: string[]) {
       if (step.status === status && step.detail === detail) return;
       Object.assign(step, { status, detail, at: new Date().toISOString() });
       if (detail === undefined) delete step.detail;
+      // The step's detail is for the page (it may quote the orchestrator); the log gets its name and state.
+      logger.debug({ deploymentId, step: name, status, elapsedMs: Math.round(performance.now() - started) }, "deploy step");
       save();
     },
     /** The step that was running when a failure was thrown, marked failed with its message. */
@@ -192,6 +224,7 @@ function messageFor(action: DeploymentAction, result: DeployResult, timeoutSecon
 
 async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
   const { deploymentId, team, row, registryAtStart, env } = ctx;
+  const started = performance.now();
   const recorder = stepRecorder(deploymentId, team.id, plannedSteps(env.orchestrator));
   const lines: string[] = [];
   const log = (line: string) => lines.push(`${new Date().toISOString()} ${line}`);
@@ -271,6 +304,13 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
     clearInterval(heartbeat);
   }
   await recorder.flushed();
+  const seconds = (performance.now() - started) / 1000;
+  metrics().deploys.inc({ action: ctx.action, outcome: record.outcome ?? "failed" });
+  metrics().deployDuration.observe({ action: ctx.action }, seconds);
+  logger.info(
+    { deploymentId, teamId: team.id, containerId: row.id, action: ctx.action, outcome: record.outcome, failedStep: record.failedStep ?? undefined, pullFailure: record.pullFailure?.reason, durationMs: Math.round(seconds * 1000) },
+    "deploy finished",
+  );
   const redact = redactor(secrets);
   await db()
     .update(deployments)

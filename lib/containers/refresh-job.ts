@@ -3,6 +3,8 @@ import { and, eq, isNotNull, lt } from "drizzle-orm";
 import { db, dbHandle } from "@/db";
 import { auditEvents, pullSecrets, registries, type RefreshRecord } from "@/db/schema";
 import { EcrError } from "@/lib/deploy/ecr";
+import { env } from "@/lib/env";
+import { startPeriodicJob } from "@/lib/jobs";
 import { errorForLog, logger } from "@/lib/logger";
 import { refreshPullSecrets } from "./refresh";
 import type { ContainerDeps } from "./service";
@@ -16,7 +18,6 @@ import type { ContainerDeps } from "./service";
 
 /** Tokens live 12 h; renewing when less than 2 h are left keeps them well inside 11 h of age. */
 export const REFRESH_AHEAD_MS = 2 * 3600_000;
-export const REFRESH_INTERVAL_MS = 5 * 60_000;
 const LOCK_KEY = 0x646b7972; // "dkyr"
 
 export type JobRun = { ran: boolean; registries: number; refreshed: number; failed: number };
@@ -54,16 +55,7 @@ export async function refreshExpiringCredentials(deps: ContainerDeps & { now?: D
   return run ?? { ran: false, registries: 0, refreshed: 0, failed: 0 };
 }
 
-const globalForJobs = globalThis as unknown as { __refreshTimer?: NodeJS.Timeout };
-
-/** Started once per server process; each tick does nothing when another instance holds the lock. */
+/** Started once per server process; every instance ticks, one runs each interval (lib/jobs.ts). */
 export function startCredentialRefresh() {
-  if (globalForJobs.__refreshTimer) return;
-  const tick = () =>
-    refreshExpiringCredentials()
-      .then((r) => r.registries > 0 && logger.info(r, "expiring registry credentials refreshed"))
-      .catch((err) => logger.error({ ...errorForLog(err) }, "credential refresh job failed"));
-  globalForJobs.__refreshTimer = setInterval(tick, REFRESH_INTERVAL_MS);
-  globalForJobs.__refreshTimer.unref();
-  setTimeout(tick, 30_000).unref();
+  startPeriodicJob({ name: "credential-refresh", intervalMs: env().refreshIntervalSeconds * 1000, run: () => refreshExpiringCredentials() });
 }

@@ -18,6 +18,8 @@ import {
 import { readEnvironmentWorkloads, refreshPullSecret, refreshSwarmService, secretsOf, type DeployTarget } from "@/lib/deploy";
 import { DockerError } from "@/lib/deploy/docker";
 import { EcrError } from "@/lib/deploy/ecr";
+import { env } from "@/lib/env";
+import { startPeriodicJob } from "@/lib/jobs";
 import { readDeployment, readPullSecret, referencesPullSecret, restorePullSecretReference, secretDrift, type SecretDrift } from "@/lib/deploy/drift";
 import { kubeClients, KubeError, type KubeClients } from "@/lib/deploy/kubernetes";
 import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
@@ -30,14 +32,15 @@ import { pool } from "./refresh";
 import type { ContainerDeps } from "./service";
 
 /**
- * The watcher: every WATCH_INTERVAL_MS, for each environment running containers from a private
+ * The watcher: every WATCH_INTERVAL_SECONDS (2 minutes), for each environment running containers from a private
  * registry, it reads from the orchestrator whether their pods could pull (pull health), and puts
  * back what was changed by hand (drift): a pull secret deleted or edited, a workload's
  * imagePullSecrets reference removed, a Swarm service holding older credentials. One runner
  * across all dashboard instances (an advisory lock); environments that do not answer back off.
  */
 
-export const WATCH_INTERVAL_MS = 2 * 60_000;
+/** How often each environment is read: the job's interval, so every run finds the environments that answered last time due. */
+const watchIntervalMs = () => env().watchIntervalSeconds * 1000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const LOCK_KEY = 0x646b7977; // "dkyw"
 
@@ -195,7 +198,7 @@ async function dueWork(now: Date): Promise<EnvironmentWork[]> {
 async function schedule(environmentId: string, outcome: { ok: true } | { ok: false; error: string }, now: Date) {
   const [prev] = await db().select().from(environmentWatch).where(eq(environmentWatch.environmentId, environmentId));
   const failures = outcome.ok ? 0 : (prev?.failures ?? 0) + 1;
-  const delay = outcome.ok ? WATCH_INTERVAL_MS : Math.min(WATCH_INTERVAL_MS * 2 ** failures, MAX_BACKOFF_MS);
+  const delay = outcome.ok ? watchIntervalMs() : Math.min(watchIntervalMs() * 2 ** failures, MAX_BACKOFF_MS);
   const values = { failures, nextAt: new Date(now.getTime() + delay), lastError: outcome.ok ? null : outcome.error, checkedAt: now };
   await db().insert(environmentWatch).values({ environmentId, ...values }).onConflictDoUpdate({ target: environmentWatch.environmentId, set: values });
 }
@@ -223,19 +226,16 @@ export async function watchPullHealth(deps: ContainerDeps & { now?: Date; concur
   return run ?? { ran: false, environments: 0, failing: 0, repaired: 0, unreachable: 0 };
 }
 
-const globalForJobs = globalThis as unknown as { __watchTimer?: NodeJS.Timeout };
-
-/** Started once per server process; a tick does nothing while another instance holds the lock. */
+/** Started once per server process; every instance ticks, one runs each interval (lib/jobs.ts). */
 export function startPullHealthWatcher() {
-  if (globalForJobs.__watchTimer) return;
-  // Each tick also reaps deploys whose server stopped mid-run, so none stays "running" forever.
-  const tick = () =>
-    reapAbandonedDeployments()
-      .then((reaped) => reaped > 0 && logger.warn({ reaped }, "deploys whose server stopped were marked failed"))
-      .then(() => watchPullHealth())
-      .then((r) => (r.failing > 0 || r.repaired > 0 || r.unreachable > 0) && logger.info(r, "pull health watched"))
-      .catch((err) => logger.error({ ...errorForLog(err) }, "pull health watcher failed"));
-  globalForJobs.__watchTimer = setInterval(tick, WATCH_INTERVAL_MS);
-  globalForJobs.__watchTimer.unref();
-  setTimeout(tick, 45_000).unref();
+  startPeriodicJob({
+    name: "pull-health-watch",
+    intervalMs: watchIntervalMs(),
+    // Each run also reaps deploys whose server stopped mid-run, so none stays "running" forever.
+    run: async () => {
+      const reaped = await reapAbandonedDeployments();
+      if (reaped > 0) logger.warn({ reaped }, "deploys whose server stopped were marked failed");
+      return { ...(await watchPullHealth()), reaped };
+    },
+  });
 }
