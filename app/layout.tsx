@@ -14,6 +14,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body className="min-h-screen">
+        {/* Every page's <main> is #main: keyboard users skip the navigation with the first Tab. */}
+        <a
+          href="#main"
+          className="sr-only z-50 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:left-4 focus:top-4"
+        >
+          Skip to content
+        </a>
         {children}
         <Toaster position="bottom-right" richColors closeButton />
       </body>

@@ -5,7 +5,7 @@ test("sign up, sign out, sign in, and a wrong password", async ({ page }) => {
   const account = newAccount("auth");
   await signUp(page, account);
   await expect(page.getByRole("heading", { name: "Container Registries" })).toBeVisible();
-  await expect(page.getByRole("button", { name: /Current team: .*'s team/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: /Switch team, current: .*'s team/ })).toBeVisible();
 
   await signOut(page);
   await signIn(page, { email: account.email, password: "not-the-password" });

@@ -22,7 +22,7 @@ test("add a second user to the team, and switch teams", async ({ page, browser }
   await bobPage.getByRole("button", { name: /Switch team/ }).click();
   await bobPage.getByRole("menuitem", { name: new RegExp(alice.name) }).click();
   await expect(bobPage).toHaveURL(new RegExp(`/t/${aliceTeam}/settings/registries$`));
-  await expect(bobPage.getByRole("button", { name: new RegExp(`Current team: ${alice.name}`) })).toBeVisible();
+  await expect(bobPage.getByRole("button", { name: new RegExp(`Switch team, current: ${alice.name}`) })).toBeVisible();
 
   // A team Bob does not belong to is "not found", not "forbidden".
   await bobPage.goto("/t/no-such-team-here/settings/team");
@@ -38,5 +38,5 @@ test("create a team from the switcher and land in it as owner", async ({ page })
   await page.getByRole("button", { name: "Create team" }).click();
   await expect(page).toHaveURL(/\/t\/platform-crew[a-z0-9-]*\/settings\/team$/);
   await expect(page.getByText("your role: owner")).toBeVisible();
-  await expect(page.getByRole("button", { name: /Current team: Platform Crew/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: /Switch team, current: Platform Crew/ })).toBeVisible();
 });

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await requireUser();
   return (
-    <main className="mx-auto max-w-xl space-y-6 px-4 py-10">
+    <main id="main" tabIndex={-1} className="mx-auto max-w-xl space-y-6 px-4 py-10 focus:outline-none">
       <Link href="/" className="text-sm text-slate-600 underline hover:text-slate-900">
         ← Back to the dashboard
       </Link>

@@ -11,15 +11,17 @@ import { Input } from "@/components/ui/input";
 import { Field, FormError } from "@/components/ui/field";
 import { Card } from "@/components/ui/card";
 import { applyFieldErrors } from "@/components/forms/apply-result";
+import type { PendingInvitation } from "@/lib/teams/invitations";
 
 type Values = z.input<typeof signInSchema>;
 
-export function SignInForm({ callbackUrl }: { callbackUrl?: string }) {
+/** From an invitation link, signing in accepts it. */
+export function SignInForm({ callbackUrl, invitation }: { callbackUrl?: string; invitation: PendingInvitation | null }) {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string>();
   const form = useForm<Values, unknown, z.output<typeof signInSchema>>({
     resolver: zodResolver(signInSchema),
-    defaultValues: { email: "", password: "", callbackUrl },
+    defaultValues: { email: invitation?.email ?? "", password: "", callbackUrl, invite: invitation?.token },
   });
   const { errors } = form.formState;
 
@@ -36,7 +38,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl?: string }) {
   return (
     <Card className="p-6">
       <h1 className="text-xl font-semibold">Sign in</h1>
-      <p className="mt-1 text-sm text-slate-500">Welcome back. Sign in to manage your registries and deployments.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        {invitation
+          ? `Sign in as ${invitation.email} to join ${invitation.teamName} as ${invitation.role}.`
+          : "Welcome back. Sign in to manage your registries and deployments."}
+      </p>
       <form onSubmit={onSubmit} noValidate className="mt-6 space-y-4">
         <FormError message={formError} />
         <Field id="email" label="E-mail" error={errors.email?.message}>
@@ -51,7 +57,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl?: string }) {
       </form>
       <p className="mt-6 text-center text-sm text-slate-500">
         New here?{" "}
-        <Link href="/sign-up" className="font-medium text-slate-900 underline">
+        <Link href={invitation ? `/sign-up?invite=${invitation.token}` : "/sign-up"} className="font-medium text-slate-900 underline">
           Create an account
         </Link>
       </p>

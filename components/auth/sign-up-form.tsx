@@ -11,15 +11,17 @@ import { Input } from "@/components/ui/input";
 import { Field, FormError } from "@/components/ui/field";
 import { Card } from "@/components/ui/card";
 import { applyFieldErrors } from "@/components/forms/apply-result";
+import type { PendingInvitation } from "@/lib/teams/invitations";
 
 type Values = z.input<typeof signUpSchema>;
 
-export function SignUpForm() {
+/** From an invitation link the e-mail is the invited one, and the new account joins that team. */
+export function SignUpForm({ invitation }: { invitation: PendingInvitation | null }) {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string>();
   const form = useForm<Values, unknown, z.output<typeof signUpSchema>>({
     resolver: zodResolver(signUpSchema),
-    defaultValues: { name: "", email: "", password: "" },
+    defaultValues: { name: "", email: invitation?.email ?? "", password: "", invite: invitation?.token },
   });
   const { errors } = form.formState;
 
@@ -35,15 +37,19 @@ export function SignUpForm() {
 
   return (
     <Card className="p-6">
-      <h1 className="text-xl font-semibold">Create your account</h1>
-      <p className="mt-1 text-sm text-slate-500">You get a personal team to save registry credentials in.</p>
+      <h1 className="text-xl font-semibold">{invitation ? `Create your account to join ${invitation.teamName}` : "Create your account"}</h1>
+      <p className="mt-1 text-sm text-slate-600">
+        {invitation
+          ? `You join ${invitation.teamName} as ${invitation.role}, and get a personal team of your own.`
+          : "You get a personal team to save registry credentials in."}
+      </p>
       <form onSubmit={onSubmit} noValidate className="mt-6 space-y-4">
         <FormError message={formError} />
         <Field id="name" label="Name" error={errors.name?.message}>
           {(a11y) => <Input autoComplete="name" {...a11y} {...form.register("name")} />}
         </Field>
-        <Field id="email" label="E-mail" error={errors.email?.message}>
-          {(a11y) => <Input type="email" autoComplete="email" {...a11y} {...form.register("email")} />}
+        <Field id="email" label="E-mail" help={invitation ? "The invitation is for this address." : undefined} error={errors.email?.message}>
+          {(a11y) => <Input type="email" autoComplete="email" readOnly={Boolean(invitation)} {...a11y} {...form.register("email")} />}
         </Field>
         <Field id="password" label="Password" help="At least 10 characters." error={errors.password?.message}>
           {(a11y) => <Input type="password" autoComplete="new-password" {...a11y} {...form.register("password")} />}
@@ -54,7 +60,7 @@ export function SignUpForm() {
       </form>
       <p className="mt-6 text-center text-sm text-slate-500">
         Already have an account?{" "}
-        <Link href="/sign-in" className="font-medium text-slate-900 underline">
+        <Link href={invitation ? `/sign-in?invite=${invitation.token}` : "/sign-in"} className="font-medium text-slate-900 underline">
           Sign in
         </Link>
       </p>

@@ -21,7 +21,7 @@ export function Sidebar({ teamSlug }: { teamSlug: string }) {
     <nav aria-label="Main" className="flex-1 space-y-5 p-3">
       {sections.map((section) => (
         <div key={section.heading ?? "main"}>
-          {section.heading && <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">{section.heading}</p>}
+          {section.heading && <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{section.heading}</p>}
           <ul className="space-y-0.5">
             {section.items.map(({ href, label, icon: Icon }) => {
               const active = pathname === href || pathname.startsWith(`${href}/`);

@@ -11,28 +11,34 @@ const CreateTeamForm = dynamic(() => import("@/components/teams/create-team-form
 
 type TeamOption = { slug: string; name: string; role: string };
 
+/** Teams are named freely, so two may share a name: each shows its slug (its address) too. */
 export function TeamSwitcher({ current, teams }: { current: { slug: string; name: string }; teams: TeamOption[] }) {
   const router = useRouter();
   const [creating, setCreating] = useState(false);
   return (
     <>
       <Menu>
-        <MenuTrigger
-          className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
-          aria-label={`Current team: ${current.name}. Switch team`}
-        >
-          <span className="flex h-7 w-7 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>
+        <MenuTrigger className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50">
+          <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>
             {current.name.slice(0, 1).toUpperCase()}
           </span>
-          <span className="min-w-0 flex-1 truncate text-sm font-semibold">{current.name}</span>
-          <ChevronsUpDown className="h-4 w-4 text-slate-400" aria-hidden />
+          {/* The accessible name is the visible text, after what the button does. */}
+          <span className="sr-only">Switch team, current: </span>
+          <span className="min-w-0 flex-1">
+            <span className="block truncate text-sm font-semibold">{current.name}</span>
+            <span className="block truncate font-mono text-xs text-slate-600">{current.slug}</span>
+          </span>
+          <ChevronsUpDown className="h-4 w-4 shrink-0 text-slate-500" aria-hidden />
         </MenuTrigger>
         <MenuContent align="start">
           <MenuLabel>Teams</MenuLabel>
           {teams.map((t) => (
             <MenuItem key={t.slug} onSelect={() => router.push(`/t/${t.slug}/settings/registries`)}>
-              <span className="flex-1 truncate">{t.name}</span>
-              <span className="text-xs text-slate-400">{t.role}</span>
+              <span className="min-w-0 flex-1">
+                <span className="block truncate">{t.name}</span>
+                <span className="block truncate font-mono text-xs text-slate-600">{t.slug}</span>
+              </span>
+              <span className="text-xs text-slate-600">{t.role}</span>
               {t.slug === current.slug && <Check className="h-4 w-4" aria-label="current team" />}
             </MenuItem>
           ))}

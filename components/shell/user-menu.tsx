@@ -16,18 +16,17 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
     });
   return (
     <Menu>
-      <MenuTrigger
-        className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
-        aria-label="Account menu"
-      >
+      <MenuTrigger className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50">
+        {/* The accessible name is the visible text, after what the button is. */}
+        <span className="sr-only">Account menu: </span>
         <span className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-900 text-xs font-semibold text-white" aria-hidden>
           {name.slice(0, 1).toUpperCase()}
         </span>
         <span className="min-w-0 flex-1">
           <span className="block truncate text-sm font-medium">{name}</span>
-          <span className="block truncate text-xs text-slate-500">{email}</span>
+          <span className="block truncate text-xs text-slate-600">{email}</span>
         </span>
-        <ChevronsUpDown className="h-4 w-4 text-slate-400" aria-hidden />
+        <ChevronsUpDown className="h-4 w-4 text-slate-500" aria-hidden />
       </MenuTrigger>
       <MenuContent align="start" side="top">
         <MenuLabel>{email}</MenuLabel>

@@ -10,19 +10,25 @@ export function CardHeader(props: { title: ReactNode; description?: ReactNode; a
     <div className="flex items-start justify-between gap-4 border-b border-slate-100 px-5 py-4">
       <div>
         <h2 className="text-base font-semibold text-slate-900">{props.title}</h2>
-        {props.description && <p className="mt-0.5 text-sm text-slate-500">{props.description}</p>}
+        {props.description && <p className="mt-0.5 text-sm text-slate-600">{props.description}</p>}
       </div>
       {props.actions}
     </div>
   );
 }
 
-export function EmptyState(props: { icon?: ReactNode; title: string; children?: ReactNode; action?: ReactNode }) {
+/** `level`: 3 under a card's own heading (h2), 2 when the card has none, so headings never skip a level. */
+export function EmptyState(props: { icon?: ReactNode; title: string; children?: ReactNode; action?: ReactNode; level?: 2 | 3 }) {
+  const Heading = props.level === 2 ? "h2" : "h3";
   return (
     <div className="flex flex-col items-center justify-center px-6 py-14 text-center">
-      {props.icon && <div className="mb-3 text-slate-400">{props.icon}</div>}
-      <h3 className="text-sm font-semibold text-slate-900">{props.title}</h3>
-      {props.children && <p className="mt-1 max-w-sm text-sm text-slate-500">{props.children}</p>}
+      {props.icon && (
+        <div className="mb-3 text-slate-400" aria-hidden>
+          {props.icon}
+        </div>
+      )}
+      <Heading className="text-sm font-semibold text-slate-900">{props.title}</Heading>
+      {props.children && <p className="mt-1 max-w-sm text-sm text-slate-600">{props.children}</p>}
       {props.action && <div className="mt-4">{props.action}</div>}
     </div>
   );

@@ -34,7 +34,7 @@ export function MenuItem({ className, ...props }: ComponentProps<typeof Dropdown
 }
 
 export function MenuLabel({ children }: { children: ReactNode }) {
-  return <DropdownMenu.Label className="px-2 py-1.5 text-xs font-medium text-slate-500">{children}</DropdownMenu.Label>;
+  return <DropdownMenu.Label className="px-2 py-1.5 text-xs font-medium text-slate-600">{children}</DropdownMenu.Label>;
 }
 
 export function MenuSeparator() {

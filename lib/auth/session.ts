@@ -14,14 +14,20 @@ export async function currentSession(): Promise<Session> {
   return session?.user?.id ? { userId: session.user.id } : null;
 }
 
-/** The signed-in user for a page; signed-out visitors go to sign-in. */
-export const requireUser = cache(async () => {
+/** The signed-in user, or null: for pages anyone may see (an invitation link). */
+export const currentUser = cache(async () => {
   const session = await currentSession();
-  if (!session) redirect("/sign-in");
+  if (!session) return null;
   const [user] = await db()
     .select({ id: users.id, email: users.email, name: users.name })
     .from(users)
     .where(eq(users.id, session.userId));
+  return user ?? null;
+});
+
+/** The signed-in user for a page; signed-out visitors go to sign-in. */
+export const requireUser = cache(async () => {
+  const user = await currentUser();
   if (!user) redirect("/sign-in");
   return user;
 });

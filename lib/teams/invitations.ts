@@ -6,6 +6,7 @@ import { invitations, memberships, teams, users, type Invitation, type TeamRole 
 import { isUniqueViolation } from "@/db/errors";
 import { newId } from "@/lib/ids";
 import { SafeError } from "@/lib/errors";
+import { invitationTokenField } from "@/lib/auth/schemas";
 import { teamAudit, type Tx } from "./service";
 
 /**
@@ -83,6 +84,8 @@ export async function revokeInvitation(teamId: string, actorId: string, invitati
 }
 
 export type InvitationState = "pending" | "expired" | "accepted" | "revoked";
+/** What the sign-up and sign-in forms say about the invitation they accept. */
+export type PendingInvitation = { token: string; email: string; role: TeamRole; teamName: string };
 
 /** What the invitation page shows for a link: the team it leads to and whether it still works. Null for a token never issued. */
 export async function invitationByToken(token: string) {
@@ -133,4 +136,13 @@ export async function acceptInvitationIn(tx: Tx, token: string, user: { id: stri
 
 export function acceptInvitation(token: string, user: { id: string; email: string }) {
   return db().transaction((tx) => acceptInvitationIn(tx, token, user));
+}
+
+/** For the sign-up and sign-in pages opened from a link: what it invites to, while it still works. */
+export async function pendingInvitation(token: string | undefined): Promise<PendingInvitation | null> {
+  const parsed = invitationTokenField.safeParse(token);
+  if (!parsed.success) return null;
+  const invitation = await invitationByToken(parsed.data);
+  if (invitation?.state !== "pending") return null;
+  return { token: parsed.data, email: invitation.email, role: invitation.role, teamName: invitation.team.name };
 }

@@ -24,7 +24,7 @@ export default async function TeamLayout({ children, params }: { children: React
     <div className="min-h-screen md:flex">
       <MobileNav title={team.name}>{navigation}</MobileNav>
       <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:flex">{navigation}</aside>
-      <main className="min-w-0 flex-1">
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 focus:outline-none">
         <div className="mx-auto max-w-5xl px-4 py-6 sm:px-6 sm:py-8">{children}</div>
       </main>
     </div>

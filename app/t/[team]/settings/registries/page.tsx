@@ -8,6 +8,7 @@ import { verdictOf } from "@/lib/registries/test-verdict";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Container Registries" };
 
@@ -57,13 +58,14 @@ export default async function RegistriesPage({
       <Card>
         {items.length === 0 ? (
           search ? (
-            <EmptyState icon={<Search className="h-8 w-8" />} title={`No registry matches “${search}”`}>
+            <EmptyState level={2} icon={<Search className="h-8 w-8" />} title={`No registry matches “${search}”`}>
               <Link href={base} className="underline">
                 Show all registries
               </Link>
             </EmptyState>
           ) : (
             <EmptyState
+              level={2}
               icon={<KeyRound className="h-8 w-8" />}
               title="No registries yet"
               action={
@@ -76,58 +78,56 @@ export default async function RegistriesPage({
             </EmptyState>
           )
         ) : (
-          <div className="overflow-x-auto">
-            <div className="overflow-x-auto">
-<table className="w-full text-sm">
-              <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-4 py-2 font-medium">Name</th>
-                  <th className="px-4 py-2 font-medium">Server</th>
-                  <th className="px-4 py-2 font-medium">Created by</th>
-                  <th className="px-4 py-2 font-medium">Updated</th>
-                  <th className="px-4 py-2 font-medium">Last test</th>
-                  <th className="px-4 py-2 text-right font-medium">Containers</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((r) => (
-                  <tr key={r.id} className="border-b border-slate-50 last:border-0 hover:bg-slate-50/60" data-testid={`registry-row-${r.name}`}>
-                    <td className="px-4 py-3">
-                      <Link href={`${base}/${r.id}`} className="font-medium text-slate-900 hover:underline">
-                        {r.name}
+          <DataTable
+            caption="Container registries"
+            rows={items}
+            rowKey={(r) => r.id}
+            rowTestId={(r) => `registry-row-${r.name}`}
+            columns={[
+              {
+                header: "Name",
+                primary: true,
+                cell: (r) => (
+                  <>
+                    <Link href={`${base}/${r.id}`} className="font-medium text-slate-900 hover:underline">
+                      {r.name}
+                    </Link>
+                    <div className="text-xs text-slate-600">{r.typeLabel}</div>
+                    {failing.has(r.id) && (
+                      <Link href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
+                        <Badge tone="red">Pull failing</Badge>
                       </Link>
-                      <div className="text-xs text-slate-500">{r.typeLabel}</div>
-                      {failing.has(r.id) && (
-                        <Link href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
-                          <Badge tone="red">Pull failing</Badge>
-                        </Link>
-                      )}
-                    </td>
-                    <td className="px-4 py-3 font-mono text-xs text-slate-600">{r.serverHost}</td>
-                    <td className="px-4 py-3 text-slate-600">{r.createdBy?.name ?? "former member"}</td>
-                    <td className="px-4 py-3 text-xs text-slate-500">
-                      <div>
-                        {formatDateTime(r.updatedAt)} · credentials v{r.credentialVersion}
-                      </div>
-                      <div className="text-slate-400">created {formatDateTime(r.createdAt)}</div>
-                    </td>
-                    <td className="px-4 py-3">
-                      {r.lastTest ? (
-                        <div title={verdictOf(r.lastTest).message}>
-                          <Badge tone={verdictOf(r.lastTest).tone}>{verdictOf(r.lastTest).label}</Badge>
-                          <div className="mt-0.5 text-xs text-slate-400">{formatDateTime(r.lastTestAt)}</div>
-                        </div>
-                      ) : (
-                        <span className="text-xs text-slate-400">never</span>
-                      )}
-                    </td>
-                    <td className="px-4 py-3 text-right tabular-nums text-slate-600">{r.containerCount}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-</div>
-          </div>
+                    )}
+                  </>
+                ),
+              },
+              { header: "Server", cell: (r) => <span className="break-all font-mono text-xs text-slate-600">{r.serverHost}</span> },
+              { header: "Created by", cell: (r) => <span className="text-slate-600">{r.createdBy ? `${r.createdBy.name}${r.createdBy.inTeam ? "" : " (left the team)"}` : "former member"}</span> },
+              {
+                header: "Updated",
+                optional: true,
+                cell: (r) => (
+                  <span className="text-xs text-slate-600">
+                    {formatDateTime(r.updatedAt)} · credentials v{r.credentialVersion}
+                    <span className="block text-slate-500">created {formatDateTime(r.createdAt)}</span>
+                  </span>
+                ),
+              },
+              {
+                header: "Last test",
+                cell: (r) =>
+                  r.lastTest ? (
+                    <span title={verdictOf(r.lastTest).message}>
+                      <Badge tone={verdictOf(r.lastTest).tone}>{verdictOf(r.lastTest).label}</Badge>
+                      <span className="mt-0.5 block text-xs text-slate-500">{formatDateTime(r.lastTestAt)}</span>
+                    </span>
+                  ) : (
+                    <span className="text-xs text-slate-500">never</span>
+                  ),
+              },
+              { header: "Containers", numeric: true, cell: (r) => <span className="text-slate-600">{r.containerCount}</span> },
+            ]}
+          />
         )}
       </Card>
 
