@@ -4,3 +4,8 @@ export function formatDateTime(d: Date | string | null | undefined): string {
   const date = typeof d === "string" ? new Date(d) : d;
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/** Text ending in a full stop, for messages built from a headline and what follows it. */
+export function asSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

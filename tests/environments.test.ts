@@ -1,8 +1,9 @@
 import "./support/allow-loopback";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { parse, stringify } from "yaml";
 import { db } from "@/db";
+import { containers } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
 import { containerActions } from "@/lib/containers/actions";
 import { registryActions } from "@/lib/registries/actions";
@@ -118,6 +119,31 @@ describe("containers", () => {
   it("refuses, on the image field, an image not on the chosen registry's server", async () => {
     const r = await containerActions.create(w.member.session, { ...base(), name: "api", registryId: ghcrId, imageName: "docker.io/acme/api", imageTag: "v1" });
     expect(r).toMatchObject({ ok: false, fieldErrors: { imageName: [expect.stringContaining("This image is on docker.io, but the registry \"github\" serves ghcr.io")] } });
+  });
+
+  it("a path without a host means the chosen registry's host, and is saved with it; ECR's account host must be typed", async () => {
+    const add = async (registry: Parameters<typeof exampleInput>[0], credentials?: Record<string, string>) => {
+      const r = await registryActions.create(w.member.session, { teamSlug: w.teamSlug, ...exampleInput(registry, `hostless ${registry} ${slug()}`), ...(credentials ? { credentials } : {}) });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      return r.data.registryId;
+    };
+    const custom = await add("Custom", { url: "https://127.0.0.1:5101", username: "holdout", password: "holdout-password-0123" });
+    const created = await containerActions.create(w.member.session, { ...base(), name: "holdout", registryId: custom, imageName: "holdout/api", imageTag: "1.0" });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const [row] = await db().select().from(containers).where(eq(containers.id, created.data.containerId));
+    expect(row).toMatchObject({ imageName: "127.0.0.1:5101/holdout/api", imageTag: "1.0" });
+    const preview = await containerActions.preview(w.member.session, { teamSlug: w.teamSlug, containerId: created.data.containerId });
+    expect(JSON.stringify(preview)).toContain("image: 127.0.0.1:5101/holdout/api:1.0");
+    const updated = await containerActions.update(w.member.session, { teamSlug: w.teamSlug, containerId: created.data.containerId, registryId: ghcrId, imageName: "acme/api", imageTag: "2.0", replicas: 1, port: null });
+    expect(updated).toMatchObject({ ok: true });
+    expect((await db().select().from(containers).where(eq(containers.id, created.data.containerId)))[0]).toMatchObject({ imageName: "ghcr.io/acme/api" });
+    const ecr = await add("ECR");
+    const r = await containerActions.create(w.member.session, { ...base(), name: "on-ecr", registryId: ecr, imageName: "team/app", imageTag: "1" });
+    expect(r).toMatchObject({ ok: false, fieldErrors: { imageName: [expect.stringContaining("prefix the image with <account>.dkr.ecr.eu-central-1.amazonaws.com/")] } });
+    // Without a registry the Docker Hub default stands, as the Docker CLI reads it.
+    const pub = await containerActions.create(w.member.session, { ...base(), name: "public-web", imageName: "nginx", imageTag: "1.27" });
+    if (!pub.ok) throw new Error(JSON.stringify(pub));
+    expect((await db().select().from(containers).where(eq(containers.id, pub.data.containerId)))[0]).toMatchObject({ imageName: "nginx" });
   });
 
   it("refuses malformed names, tags and digests on their fields", async () => {

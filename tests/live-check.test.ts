@@ -70,7 +70,11 @@ describe("against the real registry (htpasswd, Basic)", () => {
 
   it("reports a TLS certificate from an unknown CA as such", async () => {
     const r = await check(registry.url, { allowedNetworks: LOOPBACK });
-    expect(r).toMatchObject({ status: "unreachable", message: expect.stringMatching(/TLS error talking to localhost:\d+: .*unknown authority|self-signed/) });
+    expect(r).toMatchObject({
+      status: "unreachable",
+      message: expect.stringMatching(/^Couldn't connect securely to localhost:\d+ — .*(unknown authority|self-signed)/),
+      detail: expect.stringMatching(/^TLS error: [A-Z_]+$/),
+    });
   });
 });
 
@@ -135,7 +139,11 @@ describe("not a registry, or not reachable", () => {
   it("a closed port is refused", async () => {
     const gone = await server(() => {});
     await gone.close();
-    expect(await check(gone.url, { allowedNetworks: LOOPBACK })).toMatchObject({ status: "unreachable", message: expect.stringContaining("refused the connection") });
+    expect(await check(gone.url, { allowedNetworks: LOOPBACK })).toMatchObject({
+      status: "unreachable",
+      message: `Couldn't reach ${new URL(gone.url).host} from this server — the connection was refused: nothing listens there`,
+      detail: "Network error: ECONNREFUSED",
+    });
   });
 
   it("a server that never answers times out within the 5 s bound", async () => {
@@ -216,7 +224,12 @@ describe("safe to offer: refused before any connection", () => {
 describe("ECR", () => {
   it("exchanges the key pair and reports the registry host and the token expiry, or the AWS error in plain words", async () => {
     const good = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR }, { ecrEndpoint: ecr.url, allowedNetworks: LOOPBACK });
-    expect(good).toMatchObject({ status: "valid", host: "123456789012.dkr.ecr.eu-central-1.amazonaws.com", message: expect.stringContaining("valid until") });
+    expect(good).toMatchObject({
+      status: "valid",
+      host: "123456789012.dkr.ecr.eu-central-1.amazonaws.com",
+      message: "Valid: AWS issued a registry token for 123456789012.dkr.ecr.eu-central-1.amazonaws.com",
+      detail: expect.stringContaining("valid until"),
+    });
     expect(Date.parse(good.expiresAt!)).toBeGreaterThan(Date.now() + 11 * 3600_000);
     const bad = await liveCheck("ECR", { ...EXAMPLE_CREDENTIALS.ECR, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGWRONG" }, { ecrEndpoint: ecr.url, allowedNetworks: LOOPBACK });
     expect(bad).toMatchObject({ status: "invalid_credentials", message: "The secret access key does not belong to this access key ID." });

@@ -164,7 +164,7 @@ describe("rate limits, refusals and bounds", () => {
       const started = Date.now();
       const host = new URL(listener.url).host;
       const [r] = await probeImages("Custom", { url: listener.url, username: USER, password: PASSWORD }, [on(host, "team/app", "1.0")], { allowedNetworks: LOOPBACK, timeoutMs: 1000 });
-      expect(r).toMatchObject({ ok: false, reason: "network", message: `${host} did not answer within 1 s` });
+      expect(r).toMatchObject({ ok: false, reason: "network", message: `Couldn't reach ${host} from this server — it did not answer within 1 s` });
       expect(Date.now() - started).toBeLessThan(3000);
       expect(listener.connections).toBe(1);
     } finally {

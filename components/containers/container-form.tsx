@@ -6,14 +6,15 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { toast } from "sonner";
 import { createContainerAction } from "@/app/_actions/environments";
 import { containerInputSchema, type ContainerInput, type ContainerValues } from "@/lib/containers/schemas";
-import { imageBelongsTo, mismatchMessage, parseImage } from "@/lib/registries/image-ref";
+import { imageBelongsTo, imageNameOn, mismatchMessage, parseImage } from "@/lib/registries/image-ref";
 import { applyFieldErrors } from "@/components/forms/apply-result";
 import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 
-export type RegistryChoice = { id: string; name: string; typeLabel: string; imageHosts: string[] };
+/** `defaultImageHost`: the host a path typed without one is on (none for ECR, whose host names an account). */
+export type RegistryChoice = { id: string; name: string; typeLabel: string; imageHosts: string[]; defaultImageHost?: string };
 
 const FIELDS = ["name", "registryId", "imageName", "imageTag", "replicas", "port"] as const;
 const PUBLIC = "public";
@@ -31,7 +32,8 @@ export function ContainerForm(props: { teamSlug: string; environmentId: string; 
   const { errors } = form.formState;
   const [registryId, imageName, imageTag] = useWatch({ control: form.control, name: ["registryId", "imageName", "imageTag"] });
   const registry = props.registries.find((r) => r.id === registryId);
-  const parsed = imageName ? parseImage(imageName, imageTag ?? "") : undefined;
+  // The server saves the name the same way: a path without a host is on the chosen registry's host.
+  const parsed = imageName ? parseImage(imageNameOn(imageName, registry?.defaultImageHost), imageTag ?? "") : undefined;
   const mismatch = parsed?.ok && registry && !imageBelongsTo(parsed.ref, registry.imageHosts) ? mismatchMessage(parsed.ref, registry.name, registry.imageHosts) : undefined;
 
   const submit = form.handleSubmit((values) => {
@@ -68,7 +70,7 @@ export function ContainerForm(props: { teamSlug: string; environmentId: string; 
       </Field>
       <div className="grid gap-5 sm:grid-cols-[2fr_1fr]">
         <Field id="ctr-image" label="Image" error={errors.imageName?.message ?? mismatch}>
-          {(a11y) => <Input {...a11y} {...form.register("imageName")} placeholder={registry?.imageHosts[0] ? `${registry.imageHosts[0].replace(/^\*\./, "123456789012.")}/team/app` : "postgres"} className="font-mono" />}
+          {(a11y) => <Input {...a11y} {...form.register("imageName")} placeholder={registry && !registry.defaultImageHost ? `${registry.imageHosts[0]?.replace(/^\*\./, "123456789012.")}/team/app` : registry ? "team/app" : "postgres"} className="font-mono" />}
         </Field>
         <Field id="ctr-tag" label="Tag or digest" error={errors.imageTag?.message}>
           {(a11y) => <Input {...a11y} {...form.register("imageTag")} placeholder="17-alpine or sha256:…" className="font-mono" />}

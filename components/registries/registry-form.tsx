@@ -1,10 +1,10 @@
 "use client";
 import { useMemo, useState, useTransition, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
-import { Controller, useForm, useWatch, type Resolver } from "react-hook-form";
+import { Controller, useForm, useWatch, type Path, type Resolver } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { toast } from "sonner";
-import { CheckCircle2, FileUp, Loader2, XCircle } from "lucide-react";
+import { FileUp, Loader2 } from "lucide-react";
 import {
   REGISTRY_TYPES,
   emptyCredentials,
@@ -17,6 +17,7 @@ import {
   type RegistryType,
 } from "@/lib/registries/catalog";
 import { registryClient } from "@/lib/registries/client";
+import { verdictOf } from "@/lib/registries/test-verdict";
 import type { TestOutcome } from "@/db/schema";
 import type { ProbeLine } from "@/lib/registries/rollout";
 import { Button } from "@/components/ui/button";
@@ -25,10 +26,12 @@ import { SecretInput } from "@/components/ui/secret-input";
 import { Select } from "@/components/ui/select";
 import { Field, FormError } from "@/components/ui/field";
 import { Card } from "@/components/ui/card";
+import { VerdictPanel, type VerdictView } from "@/components/ui/verdict";
 import { applyFieldErrors } from "@/components/forms/apply-result";
 import { ProbeResults, probeSummary } from "./probe-results";
 
-type Values = { name: string; credentials: Record<string, string> };
+/** The type is a form value: an import that changes it is validated against the new type at once. */
+type Values = { type: RegistryType; name: string; credentials: Record<string, string> };
 
 export type EditTarget = {
   registryId: string;
@@ -45,52 +48,71 @@ export type EditTarget = {
 /** The pull probe of typed credentials, for the values it was run on. */
 type ProbeView = { pending: true } | { pending?: false; credentials: string; passed: number; total: number; results: ProbeLine[]; error?: undefined } | { pending?: false; credentials: string; error: string };
 
+/** A Test Connection in the Add form, kept by the server as the registry's last test when exactly these values are saved. */
+type TestedValues = { values: string; testToken: string };
+
 const TYPE_OPTIONS = REGISTRY_TYPES.map((t) => ({ value: t.type, label: t.label }));
 
 /** The form resolves against the same catalog schemas the server parses. */
-function resolverFor(mode: "create" | "edit", type: RegistryType): Resolver<Values> {
-  if (mode === "edit") return zodResolver(updateSchemaFor(type)) as unknown as Resolver<Values>;
-  const union = zodResolver(registryInputSchema) as unknown as Resolver<Values & { type: RegistryType }>;
-  return (values, context, options) =>
-    union({ ...values, type }, context, options as never) as unknown as ReturnType<Resolver<Values>>;
+function resolverFor(editType: RegistryType | undefined): Resolver<Values> {
+  if (!editType) return zodResolver(registryInputSchema) as unknown as Resolver<Values>;
+  // An edit parses `{ name, credentials }`: the type of a saved registry is not part of it.
+  const update = zodResolver(updateSchemaFor(editType)) as unknown as Resolver<Omit<Values, "type">>;
+  return ((values, context, options) => update({ name: values.name, credentials: values.credentials }, context, options as never)) as Resolver<Values>;
 }
 
 export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: EditTarget }) {
-  const mode = edit ? "edit" : "create";
   const router = useRouter();
-  const [type, setType] = useState<RegistryType>(edit?.type ?? "GHCR");
   const [saving, startSaving] = useTransition();
   const [testing, startTesting] = useTransition();
   const [formError, setFormError] = useState<string>();
-  const [testResult, setTestResult] = useState<TestOutcome>();
-  const [liveResult, setLiveResult] = useState<LiveView>();
+  const [verdict, setVerdict] = useState<VerdictView | "pending">();
+  const [tested, setTested] = useState<TestedValues>();
   const [tryImage, setTryImage] = useState("");
   const [probe, setProbe] = useState<ProbeView>();
-  const def = typeDef(type);
-  const resolver = useMemo(() => resolverFor(mode, type), [mode, type]);
+  const resolver = useMemo(() => resolverFor(edit?.type), [edit?.type]);
   const registry = useMemo(() => registryClient(teamSlug), [teamSlug]);
 
   const form = useForm<Values>({
     resolver,
     defaultValues: edit
-      ? { name: edit.name, credentials: { ...emptyCredentials(edit.type), ...edit.visibleFields } }
-      : { name: "", credentials: emptyCredentials("GHCR") },
+      ? { type: edit.type, name: edit.name, credentials: { ...emptyCredentials(edit.type), ...edit.visibleFields } }
+      : { type: "GHCR", name: "", credentials: emptyCredentials("GHCR") },
   });
+  const type = useWatch({ control: form.control, name: "type" });
+  const def = typeDef(type);
   const fieldPaths = ["name", ...fieldNames(type).map((n) => `credentials.${n}`)];
+
+  function clearTest() {
+    setVerdict(undefined);
+    setTested(undefined);
+    setFormError(undefined);
+  }
 
   function changeType(next: string) {
     const nextType = next as RegistryType;
-    setType(nextType);
-    setTestResult(undefined);
-    setFormError(undefined);
+    clearTest();
     // The name stays; the credentials are those of the new type.
-    form.reset({ name: form.getValues("name"), credentials: emptyCredentials(nextType) });
+    form.reset({ type: nextType, name: form.getValues("name"), credentials: emptyCredentials(nextType) });
+  }
+
+  function importDocument(doc: { name: string; type: RegistryType; credentials: Record<string, string> }) {
+    clearTest();
+    form.reset({ type: doc.type, name: doc.name, credentials: { ...emptyCredentials(doc.type), ...doc.credentials } });
+    // Only what the document filled in is checked: a secret it leaves out (an export has none)
+    // is not an error before anyone had a chance to type it.
+    const filled = [doc.name ? "name" : undefined, ...Object.entries(doc.credentials).filter(([, v]) => v !== "").map(([k]) => `credentials.${k}`)];
+    const names = filled.filter((n): n is string => n !== undefined) as Path<Values>[];
+    if (names.length > 0) void form.trigger(names);
   }
 
   function showServerErrors(result: { error: string; fieldErrors?: Record<string, string[]> }) {
     const rest = applyFieldErrors(form.setError, fieldPaths, result.fieldErrors);
     setFormError(rest ?? (result.fieldErrors ? undefined : result.error));
   }
+
+  // What was tested is compared as typed; the server binds its result to the parsed values again.
+  const typedValues = (v: Pick<Values, "type" | "credentials">) => JSON.stringify([v.type, v.credentials]);
 
   const onSubmit = form.handleSubmit((values) => {
     setFormError(undefined);
@@ -112,7 +134,8 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
         router.refresh();
         return;
       }
-      const result = await registry.create({ type, name: values.name, credentials: values.credentials });
+      const testToken = tested?.values === typedValues(form.getValues()) ? tested.testToken : undefined;
+      const result = await registry.create({ type: values.type, name: values.name, credentials: values.credentials, testToken });
       if (!result.ok) return showServerErrors(result);
       toast.success(`Registry “${values.name}” saved`);
       router.push(`/t/${teamSlug}/settings/registries/${result.data.registryId}`);
@@ -152,29 +175,27 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const probeShown = probe?.pending || probe?.credentials === typedNow ? probe : undefined;
 
   function testConnection() {
-    setTestResult(undefined);
-    setLiveResult(undefined);
+    clearTest();
     startTesting(async () => {
-      // The structural verdict comes from the browser at once; the server checks the same schema
-      // again, then asks the registry itself, which can take a few seconds.
-      const valid = await form.trigger();
+      // The fields are checked in the browser at once (focus goes to the first that is not
+      // valid); the server checks the same schema again, then asks the registry itself.
+      const valid = await form.trigger(undefined, { shouldFocus: true });
       if (!valid) {
-        setTestResult({ ok: false, message: "Some fields are not valid: see the messages on the fields" });
+        setVerdict({ ...verdictOf({ ok: false, message: "" }), details: [] });
         return;
       }
-      setTestResult({ ok: true, message: `Valid: every ${def.label} field is present and well-formed` });
-      if (type !== "Public") setLiveResult({ pending: true });
-      const credentials = form.getValues("credentials");
+      const values = form.getValues();
+      if (!def.anonymous) setVerdict("pending");
       const image = tryImage.trim() || undefined;
-      const result = await registry.test(edit ? { registryId: edit.registryId, credentials, image } : { type, credentials, image });
+      const result = await registry.test(edit ? { registryId: edit.registryId, credentials: values.credentials, image } : { type: values.type, credentials: values.credentials, image });
       if (!result.ok) {
+        setVerdict(undefined);
         showServerErrors(result);
-        setLiveResult(result.fieldErrors?.image ? { ok: false, message: result.fieldErrors.image[0]! } : { ok: false, message: result.error });
         return;
       }
       applyFieldErrors(form.setError, fieldPaths, result.data.fieldErrors);
-      setTestResult({ ok: result.data.fieldErrors ? false : true, message: result.data.message });
-      setLiveResult(result.data.live ? { ok: result.data.live.ok, message: result.data.live.message } : undefined);
+      setVerdict(verdictOf(result.data, { unsaved: true }));
+      if (result.data.testToken) setTested({ values: typedValues(values), testToken: result.data.testToken });
     });
   }
 
@@ -183,12 +204,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-6">
-      {!edit && <ImportPanel onImport={(doc) => {
-        setType(doc.type);
-        setTestResult(undefined);
-        form.reset({ name: doc.name, credentials: { ...emptyCredentials(doc.type), ...doc.credentials } });
-        void form.trigger();
-      }} />}
+      {!edit && <ImportPanel onImport={importDocument} />}
       <Card className="space-y-5 p-6">
         <FormError message={formError} />
         <Field id="registry-type" label="Registry type" help={edit ? "The type of a saved registry cannot change." : def.description}>
@@ -207,28 +223,22 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
             form={form}
           />
         ))}
-        {type === "Public" && (
+        {def.anonymous && (
           <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
             No credentials are stored for a public registry, and containers using it get no pull secret.
           </p>
         )}
         {edit?.lastTest && !edit.lastTest.ok && (
           <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
-            The last check, at {edit.lastTestAt?.slice(0, 16).replace("T", " ")} UTC, failed: {edit.lastTest.live?.message ?? edit.lastTest.message}
+            The last check, at {edit.lastTestAt?.slice(0, 16).replace("T", " ")} UTC, failed: {verdictOf(edit.lastTest).message}
           </p>
         )}
-        {type !== "Public" && (
+        {!def.anonymous && (
           <Field id="try-image" label="Image to try (optional)" help="A repository path such as team/app: Test connection then also checks that these credentials may pull it.">
             {(a11y) => <Input {...a11y} value={tryImage} onChange={(e) => setTryImage(e.target.value)} placeholder="team/app" spellCheck={false} className="font-mono" />}
           </Field>
         )}
-        <TestResult result={testResult} />
-        <LiveResult result={liveResult} />
-        {liveResult && !liveResult.pending && !liveResult.ok && (
-          <p className="text-xs text-slate-500" data-testid="save-anyway">
-            The live check failed; you can still save (a registry this server cannot reach, e.g. an air-gapped one, cannot be checked from here).
-          </p>
-        )}
+        <VerdictPanel verdict={verdict} pendingText="Checking with the registry…" testId="test-result" />
         {edit && edit.imagesInUse > 0 && <ProbeWarning probe={probeShown} />}
         <div className="flex flex-wrap justify-end gap-3 border-t border-slate-100 pt-5">
           <Button type="button" variant="secondary" onClick={testConnection} pending={testing}>
@@ -312,46 +322,6 @@ function ProbeWarning({ probe }: { probe?: ProbeView }) {
   return (
     <div aria-live="polite" data-testid="probe-before-save">
       {body}
-    </div>
-  );
-}
-
-function TestResult({ result }: { result?: TestOutcome }) {
-  return (
-    <div aria-live="polite" data-testid="test-result">
-      {result && (
-        <div
-          className={`flex items-start gap-2 rounded-md px-3 py-2 text-sm ${result.ok ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-700"}`}
-          role="status"
-        >
-          {result.ok ? <CheckCircle2 className="mt-0.5 h-4 w-4 shrink-0" /> : <XCircle className="mt-0.5 h-4 w-4 shrink-0" />}
-          <span>{result.message}</span>
-        </div>
-      )}
-    </div>
-  );
-}
-
-type LiveView = { pending: true; ok?: undefined; message?: undefined } | { pending?: false; ok: boolean; message: string };
-
-function LiveResult({ result }: { result?: LiveView }) {
-  return (
-    <div aria-live="polite" data-testid="live-result">
-      {result?.pending ? (
-        <div className="flex items-center gap-2 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600" role="status">
-          <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> Checking with the registry…
-        </div>
-      ) : (
-        result && (
-          <div className={`flex items-start gap-2 rounded-md px-3 py-2 text-sm ${result.ok ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`} role="status">
-            {result.ok ? <CheckCircle2 className="mt-0.5 h-4 w-4 shrink-0" /> : <XCircle className="mt-0.5 h-4 w-4 shrink-0" />}
-            <span>
-              <span className="font-medium">Registry says: </span>
-              {result.message}
-            </span>
-          </div>
-        )
-      )}
     </div>
   );
 }

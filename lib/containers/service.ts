@@ -27,8 +27,8 @@ import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
 import { pullFailureLabel, pullFailureWords } from "@/lib/deploy/pull-failure";
 import { redactor } from "@/lib/deploy/redact";
-import { imageBelongsTo, mismatchMessage, parseImage, type ImageReference } from "@/lib/registries/image-ref";
-import { imageHostsOf, typeDef, type RegistryType } from "@/lib/registries/catalog";
+import { imageBelongsTo, imageNameOn, mismatchMessage, parseImage } from "@/lib/registries/image-ref";
+import { defaultImageHostOf, imageHostsOf, isAnonymous, typeDef, type RegistryType } from "@/lib/registries/catalog";
 import { loadEnvironment, targetOf } from "@/lib/environments/service";
 import { previewCredentialsFor, type CredentialDeps } from "./credentials";
 import type { ContainerValues } from "./schemas";
@@ -170,15 +170,19 @@ export async function getContainer(teamId: string, containerId: string): Promise
 
 // ── Writing ───────────────────────────────────────────────────────────────────
 
-/** The image must live on the chosen registry's server, or it would be pulled without its credentials. */
-function checkImageAgainst(reg: Registry | null, values: Pick<ContainerValues, "imageName" | "imageTag">): ImageReference {
-  const parsed = parseImage(values.imageName, values.imageTag);
+/**
+ * The image name to save: a path without a host is on the chosen registry's host. The image must
+ * live on the registry's server, or it would be pulled without its credentials.
+ */
+function imageNameFor(reg: Registry | null, values: Pick<ContainerValues, "imageName" | "imageTag">): string {
+  const imageName = reg ? imageNameOn(values.imageName, defaultImageHostOf(reg.type as RegistryType, reg.visibleFields)) : values.imageName.trim();
+  const parsed = parseImage(imageName, values.imageTag);
   if (!parsed.ok) throw fieldError(parsed.field, parsed.message);
   if (reg) {
     const hosts = imageHostsOf(reg.type as RegistryType, reg.visibleFields);
     if (!imageBelongsTo(parsed.ref, hosts)) throw fieldError("imageName", mismatchMessage(parsed.ref, reg.name, hosts));
   }
-  return parsed.ref;
+  return imageName;
 }
 
 async function registryFor(teamId: string, registryId: string): Promise<Registry | null> {
@@ -195,7 +199,7 @@ function nameTaken(name: string) {
 export async function createContainer(team: TeamRef, actor: Actor, input: ContainerValues) {
   const env = await loadEnvironment(team.id, input.environmentId);
   const reg = await registryFor(team.id, input.registryId);
-  checkImageAgainst(reg, input);
+  const imageName = imageNameFor(reg, input);
   const id = newId("ctr");
   try {
     await db().transaction(async (tx) => {
@@ -206,7 +210,7 @@ export async function createContainer(team: TeamRef, actor: Actor, input: Contai
         name: input.name,
         sourceType: "registry",
         registryId: reg?.id ?? null,
-        imageName: input.imageName.trim(),
+        imageName,
         imageTag: input.imageTag.trim(),
         replicas: input.replicas,
         port: input.port,
@@ -226,11 +230,11 @@ export async function createContainer(team: TeamRef, actor: Actor, input: Contai
 export async function updateContainer(team: TeamRef, actor: Actor, input: Omit<ContainerValues, "environmentId" | "name"> & { containerId: string }) {
   const row = await loadContainer(team.id, input.containerId);
   const reg = await registryFor(team.id, input.registryId);
-  checkImageAgainst(reg, input);
+  const imageName = imageNameFor(reg, input);
   try {
     await db()
       .update(containers)
-      .set({ registryId: reg?.id ?? null, imageName: input.imageName.trim(), imageTag: input.imageTag.trim(), replicas: input.replicas, port: input.port, updatedAt: new Date() })
+      .set({ registryId: reg?.id ?? null, imageName, imageTag: input.imageTag.trim(), replicas: input.replicas, port: input.port, updatedAt: new Date() })
       .where(and(eq(containers.id, row.id), eq(containers.teamId, team.id)));
     if ((reg?.id ?? null) !== row.registryId) {
       // The Swarm service no longer holds the old registry's token: the refresh job must not renew it there.
@@ -311,7 +315,7 @@ export async function specFor(teamId: string, row: Container, action: Deployment
   if (row.registryId && !reg) throw new StepError("registry", "The container's registry no longer exists");
   const parsed = parseImage(row.imageName, row.imageTag);
   if (!parsed.ok) throw new StepError("image", parsed.message);
-  const isPublic = !reg || reg.type === "Public";
+  const isPublic = !reg || isAnonymous(reg.type as RegistryType);
   const spec: Omit<DeploySpec, "credentials"> = {
     action,
     environment: { id: env.id, slug: env.slug },

@@ -1,8 +1,7 @@
 import "server-only";
 import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
-import { registryInputSchema, type RegistryInput } from "./catalog";
 import { deleteRefusal, updateRefusal } from "./permissions";
-import { applyRegistrySchema, deleteRegistrySchema, listRegistriesSchema, probeRegistrySchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
+import { applyRegistrySchema, createRegistrySchema, deleteRegistrySchema, type CreateRegistryInput, listRegistriesSchema, probeRegistrySchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
 import { applyRotation, probeRegistry } from "./rollout";
 import { createRegistry, deleteRegistry, listRegistries, loadRow, loadRowWithCreator, testRegistry, updateRegistry } from "./service";
 
@@ -15,8 +14,8 @@ import { createRegistry, deleteRegistry, listRegistries, loadRow, loadRowWithCre
 export const registryActions = {
   create: teamAction({
     name: "registry.create",
-    schema: registryInputSchema,
-    body: ({ team, user, input }) => createRegistry(team, user, input as RegistryInput),
+    schema: createRegistrySchema,
+    body: ({ team, user, input }) => createRegistry(team, user, input as CreateRegistryInput),
   }),
 
   update: teamAction({

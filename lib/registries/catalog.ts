@@ -38,6 +38,18 @@ type TypeDef<T extends string, F extends Record<string, CredentialField>> = {
   /** The registry host shown to users and matched against image references (`*` = one DNS label). */
   imageHosts: (c: Creds<F>) => string[];
   login: (c: Creds<F>) => Login;
+  /**
+   * Where the Registry API V2 answers, when not on the image's own host (or the type's first
+   * host): Docker Hub's API lives on registry-1.docker.io, a Custom registry at its URL's origin.
+   */
+  apiOrigin?: (c: Creds<F>) => string;
+  /**
+   * Where the saved secrets are sent, when not the image hosts: an edit that changes it must
+   * type the secrets again (an ECR key pair only ever goes to AWS, in any region).
+   */
+  sendsCredentialsTo?: (c: Creds<F>) => string;
+  /** Images are pulled without credentials: nothing is stored, tested or handed to an orchestrator. */
+  anonymous?: true;
 };
 
 function defineType<T extends string, F extends Record<string, CredentialField>>(def: TypeDef<T, F>) {
@@ -57,6 +69,16 @@ const GAR_LOCATIONS = [
   "me-central1", "me-central2", "me-west1", "africa-south1",
   "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
   "asia-south2", "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2",
+].map((value) => ({ value, label: value }));
+
+/** Regions with ECR, by their codes (China and GovCloud included: each has its own endpoints). */
+const AWS_REGIONS = [
+  "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
+  "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2",
+  "il-central-1", "me-central-1", "me-south-1", "af-south-1",
+  "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+  "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+  "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1",
 ].map((value) => ({ value, label: value }));
 
 const serviceAccountKeyField: CredentialField = {
@@ -120,6 +142,7 @@ export const REGISTRY_TYPES = [
     imageHosts: () => ["docker.io"],
     // kubelet and the Docker CLI look Docker Hub up under this key; registry-1.docker.io would not match.
     login: (c) => ({ kind: "static", username: c.username, password: c.password, serverKeys: ["https://index.docker.io/v1/"] }),
+    apiOrigin: () => "https://registry-1.docker.io",
   }),
   defineType({
     type: "ECR",
@@ -142,14 +165,15 @@ export const REGISTRY_TYPES = [
       },
       region: {
         label: "Region",
-        kind: "text",
-        placeholder: "us-east-1",
+        kind: "select",
+        options: AWS_REGIONS,
         help: "The AWS region of the registry.",
         schema: rule.withRule(rule.line("Region", 30), rule.awsRegion),
       },
     },
     imageHosts: (c) => [`*.dkr.ecr.${c.region}.amazonaws.com${c.region.startsWith("cn-") ? ".cn" : ""}`],
     login: (c) => ({ kind: "ecr", accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, region: c.region }),
+    sendsCredentialsTo: () => "aws",
   }),
   defineType({
     type: "ACR",
@@ -257,6 +281,9 @@ export const REGISTRY_TYPES = [
     },
     imageHosts: (c) => [hostOfUrl(c.url)],
     login: (c) => ({ kind: "static", username: c.username, password: c.password, serverKeys: [hostOfUrl(c.url)] }),
+    // http or https as typed: the scheme is part of where the password goes.
+    apiOrigin: (c) => new URL(c.url).origin,
+    sendsCredentialsTo: (c) => new URL(c.url).origin,
   }),
   defineType({
     type: "Public",
@@ -265,6 +292,7 @@ export const REGISTRY_TYPES = [
     fields: {},
     imageHosts: () => [],
     login: () => ({ kind: "none" }),
+    anonymous: true,
   }),
 ] as const;
 
@@ -329,18 +357,24 @@ function credentialsSchema(def: RegistryTypeDef, opts: { keepSecrets: boolean })
 
 const typeError = { error: `Choose a registry type: ${REGISTRY_TYPE_KEYS.join(", ")}` };
 
-/** The shape users write and the create action parses: `{ name, type, credentials }`. */
-export const registryInputSchema = z.discriminatedUnion(
-  "type",
-  REGISTRY_TYPES.map((def) =>
-    z.strictObject({
-      type: z.literal(def.type),
-      name: rule.registryName,
-      credentials: def.type === "Public" ? credentialsSchema(def, { keepSecrets: false }).default({}) : credentialsSchema(def, { keepSecrets: false }),
-    }),
-  ) as unknown as [z.ZodObject<{ type: z.ZodLiteral<RegistryType>; name: typeof rule.registryName; credentials: z.ZodType<Credentials> }>],
-  typeError,
-);
+/** `{ name, type, credentials }` per type, with `extra` fields beside them (the create action's). */
+export function registryInputSchemaWith<E extends z.ZodRawShape>(extra: E) {
+  return z.discriminatedUnion(
+    "type",
+    REGISTRY_TYPES.map((def) =>
+      z.strictObject({
+        type: z.literal(def.type),
+        name: rule.registryName,
+        credentials: def.anonymous ? credentialsSchema(def, { keepSecrets: false }).default({}) : credentialsSchema(def, { keepSecrets: false }),
+        ...extra,
+      }),
+    ) as unknown as [z.ZodObject<{ type: z.ZodLiteral<RegistryType>; name: typeof rule.registryName; credentials: z.ZodType<Credentials> } & E>],
+    typeError,
+  );
+}
+
+/** The shape users write and import, and the form resolves against: `{ name, type, credentials }`. */
+export const registryInputSchema = registryInputSchemaWith({});
 
 export type RegistryInput = { type: RegistryType; name: string; credentials: Credentials };
 
@@ -379,4 +413,39 @@ export function serverHostOf(type: RegistryType, credentials: Credentials): stri
 
 export function loginOf(type: RegistryType, credentials: Credentials): Login {
   return typeDef(type).login(credentials);
+}
+
+/** Public registries: no credentials, no test, no pull secret. */
+export function isAnonymous(type: RegistryType): boolean {
+  return typeDef(type).anonymous === true;
+}
+
+/**
+ * Where a registry answers the V2 API: the type's own origin, else the image's host when one is
+ * given (GCR's regional hosts, ECR's account host), else the type's first host.
+ */
+export function apiBaseOf(type: RegistryType, credentials: Credentials, imageDomain?: string): URL | undefined {
+  const def = typeDef(type);
+  if (def.apiOrigin) return new URL(def.apiOrigin(credentials));
+  const host = imageDomain ?? def.imageHosts(credentials)[0];
+  return host ? new URL(`https://${host}`) : undefined;
+}
+
+/** Where a registry's saved secrets are sent; "" when the fields do not name a place yet. */
+export function credentialsDestinationOf(type: RegistryType, credentials: Credentials): string {
+  const def = typeDef(type);
+  try {
+    return def.sendsCredentialsTo ? def.sendsCredentialsTo(credentials) : def.imageHosts(credentials).join(",");
+  } catch {
+    return ""; // a malformed URL: its own field reports it
+  }
+}
+
+/**
+ * The host an image path without one is on, for a registry that has a single fixed host to
+ * offer (GCR: gcr.io); none for ECR, whose host names an account the fields do not hold.
+ */
+export function defaultImageHostOf(type: RegistryType, credentials: Credentials): string | undefined {
+  const first = imageHostsOf(type, credentials)[0];
+  return first && !first.includes("*") ? first : undefined;
 }

@@ -7,8 +7,7 @@ import {
   testRegistryAction,
   updateRegistryAction,
 } from "@/app/_actions/registries";
-import type { RegistryInput } from "./catalog";
-import type { ApplyRegistryInput, DeleteRegistryInput, ListRegistriesInput, ProbeRegistryInput, TestRegistryInput, UpdateRegistryInput } from "./schemas";
+import type { ApplyRegistryInput, CreateRegistryInput, DeleteRegistryInput, ListRegistriesInput, ProbeRegistryInput, TestRegistryInput, UpdateRegistryInput } from "./schemas";
 
 /**
  * The typed client API over the registry server actions, for one team:
@@ -20,7 +19,7 @@ import type { ApplyRegistryInput, DeleteRegistryInput, ListRegistriesInput, Prob
  */
 export function registryClient(teamSlug: string) {
   return {
-    create: (input: RegistryInput) => createRegistryAction({ teamSlug, ...input }),
+    create: (input: CreateRegistryInput) => createRegistryAction({ teamSlug, ...input }),
     update: (input: UpdateRegistryInput) => updateRegistryAction({ teamSlug, ...input }),
     delete: (input: DeleteRegistryInput) => deleteRegistryAction({ teamSlug, ...input }),
     test: (input: TestRegistryInput) => testRegistryAction({ teamSlug, ...input }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostMatches, imageBelongsTo, parseImage } from "./image-ref";
+import { hostMatches, imageBelongsTo, imageNameOn, parseImage } from "./image-ref";
 
 const full = (name: string, tag: string) => {
   const r = parseImage(name, tag);
@@ -59,5 +59,17 @@ describe("image references (registry-facts §5)", () => {
     expect(imageBelongsTo(ref, [])).toBe(true);
     expect(imageBelongsTo(ref, ["ghcr.io"])).toBe(false);
     expect(imageBelongsTo(ref, ["docker.io"])).toBe(true);
+  });
+});
+
+describe("a path without a host, with a registry chosen", () => {
+  it("is on the registry's host; a name that has one keeps it; without a registry it is Docker Hub's", () => {
+    expect(imageNameOn("holdout/api", "127.0.0.1:5101")).toBe("127.0.0.1:5101/holdout/api");
+    expect(full(imageNameOn(" holdout/api ", "127.0.0.1:5101"), "1.0")).toBe("127.0.0.1:5101/holdout/api:1.0");
+    expect(imageNameOn("ghcr.io/acme/api", "127.0.0.1:5101")).toBe("ghcr.io/acme/api");
+    expect(imageNameOn("localhost/api", "ghcr.io")).toBe("localhost/api");
+    expect(full(imageNameOn("nginx", "docker.io"), "1.27")).toBe("docker.io/library/nginx:1.27");
+    expect(imageNameOn("holdout/api", undefined)).toBe("holdout/api");
+    expect(imageNameOn("", "ghcr.io")).toBe("");
   });
 });

@@ -26,13 +26,26 @@ const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:
 const fail = (field: ImageField, message: string): ParsedImage => ({ ok: false, field, message });
 
 /** A first component is a registry domain only if it has `.` or `:` or is `localhost`. */
-function splitDomain(name: string): { domain: string; rest: string } {
+function namesDomain(name: string): boolean {
   const slash = name.indexOf("/");
   const first = slash === -1 ? "" : name.slice(0, slash);
-  if (slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost")) {
-    return { domain: first.toLowerCase(), rest: name.slice(slash + 1) };
-  }
-  return { domain: "docker.io", rest: name };
+  return slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost");
+}
+
+function splitDomain(name: string): { domain: string; rest: string } {
+  if (!namesDomain(name)) return { domain: "docker.io", rest: name };
+  const slash = name.indexOf("/");
+  return { domain: name.slice(0, slash).toLowerCase(), rest: name.slice(slash + 1) };
+}
+
+/**
+ * An image name as meant with a registry chosen: a path without a host (`team/api`) is on that
+ * registry's host (`127.0.0.1:5101/team/api`), as the registry form's "Image to try" takes it,
+ * rather than on Docker Hub. Saved that way, so every later reader parses it alike.
+ */
+export function imageNameOn(imageName: string, registryHost: string | undefined): string {
+  const name = imageName.trim();
+  return registryHost && name !== "" && !namesDomain(name) ? `${registryHost}/${name}` : name;
 }
 
 /**

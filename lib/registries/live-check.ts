@@ -7,7 +7,8 @@ import { getDomain } from "tldts";
 import { ecrPullCredentials, EcrError, type EcrKeyPair } from "@/lib/deploy/ecr";
 import type { PullCredentials } from "@/lib/deploy/docker-config";
 import { egressAgent, egressPolicy, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
-import { imageHostsOf, loginOf, type Credentials, type RegistryType } from "./catalog";
+import { networkFailure, unreachableWords } from "@/lib/network-failure";
+import { apiBaseOf, loginOf, type Credentials, type RegistryType } from "./catalog";
 
 /**
  * The live half of Test Connection: the Registry HTTP API V2 handshake (registry-facts §4) from
@@ -26,7 +27,11 @@ export type LiveStatus =
   | "rate_limited"
   | "not_applicable";
 
-export type LiveResult = { status: LiveStatus; ok: boolean; message: string; host?: string; expiresAt?: string };
+/**
+ * `message` is the verdict in plain words; `detail` the technical part behind it (an HTTP status,
+ * a network error code), shown beneath it.
+ */
+export type LiveResult = { status: LiveStatus; ok: boolean; message: string; detail?: string; host?: string; expiresAt?: string };
 
 export type LiveCheckOptions = {
   /** A repository (`team/app`) to check pull access on; optional. */
@@ -166,48 +171,19 @@ function looksLikeRegistry(reply: Reply): boolean {
   return /json/.test(String(reply.headers["content-type"] ?? "")) && reply.body.trim().startsWith("{");
 }
 
-const TLS_WORDS: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its certificate is signed by an unknown authority",
-  SELF_SIGNED_CERT_IN_CHAIN: "its certificate chain ends in an untrusted (self-signed) authority",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "it uses a self-signed certificate",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "its certificate is signed by an unknown authority",
-  CERT_HAS_EXPIRED: "its certificate has expired",
-  ERR_TLS_CERT_ALTNAME_INVALID: "its certificate is for another host name",
-  EPROTO: "the TLS handshake failed (is it plain HTTP?)",
-};
-
-/** A TLS failure (unknown CA, expired or misnamed certificate, not TLS at all) rather than one of the network. */
-export const isTlsFailure = (err: unknown) => Boolean(TLS_WORDS[(err as { code?: string })?.code ?? ""]);
-
-/** A network failure in words; never echoes a credential (none is in these errors). */
+/** A network failure in words, the code apart; never echoes a credential (none is in these errors). */
 export function unreachable(err: unknown, host: string, timeoutMs: number): LiveResult {
   if (isEgressRefused(err)) return result("refused_address", `Not checked: ${err.message}`, { host });
-  const e = err as { code?: string; name?: string; message?: string };
-  const code = e.code ?? "";
-  if (e.name === "AbortError" || e.name === "TimeoutError" || code === "ABORT_ERR") return result("unreachable", `${host} did not answer within ${timeoutMs / 1000} s`, { host });
-  if (TLS_WORDS[code]) return result("unreachable", `TLS error talking to ${host}: ${TLS_WORDS[code]} (${code})`, { host });
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return result("unreachable", `${host.replace(/:\d+$/, "")} does not resolve (DNS ${code})`, { host });
-  if (code === "ECONNREFUSED") return result("unreachable", `${host} refused the connection: nothing listens there`, { host });
-  if (code === "ECONNRESET" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ETIMEDOUT") return result("unreachable", `Cannot reach ${host} (${code})`, { host });
-  return result("unreachable", `Cannot reach ${host}${code ? ` (${code})` : ""}`, { host });
+  const failure = networkFailure(err, timeoutMs);
+  // A name that does not resolve is the name's fault, whatever port follows it.
+  const { message, detail } = unreachableWords(failure.kind === "dns" ? host.replace(/:\d+$/, "") : host, failure);
+  return result("unreachable", message, { host, detail });
 }
 
 /** A 429 in words, with the registry's Retry-After when it is a plain number of seconds. */
 export function rateLimited(reply: Reply, host: string): LiveResult {
   const retryAfter = /^\d{1,6}$/.exec(String(reply.headers["retry-after"] ?? "").trim())?.[0];
   return result("rate_limited", `${host} is rate limiting requests from this server (HTTP 429 Too Many Requests)${retryAfter ? `; it asks to retry in ${retryAfter} s` : ""}`, { host });
-}
-
-/**
- * Where a registry answers the V2 API: Docker Hub on registry-1.docker.io, a Custom registry at
- * its URL (http or https), any other at the image's own host when one is given (GCR's regional
- * hosts, ECR's account host), else at the type's first host.
- */
-export function baseUrlOf(type: RegistryType, credentials: Credentials, imageDomain?: string): URL | undefined {
-  if (type === "Docker") return new URL("https://registry-1.docker.io");
-  if (type === "Custom") return new URL(new URL(credentials.url!).origin);
-  const host = imageDomain ?? imageHostsOf(type, credentials)[0];
-  return host ? new URL(`https://${host}`) : undefined;
 }
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
@@ -228,24 +204,24 @@ export type Access = { kind: "open" } | { kind: "granted"; scheme: "basic" | "be
  */
 export async function negotiate(ctx: CheckContext, base: URL, login: { username: string; password: string }, scope?: string): Promise<Access> {
   const host = base.host;
-  const refused = (status: LiveStatus, message: string): Access => ({ kind: "refused", result: result(status, message, { host }) });
+  const refused = (status: LiveStatus, message: string, detail?: string): Access => ({ kind: "refused", result: result(status, message, { host, detail }) });
   const authorization = basic(login.username, login.password);
   const probe = await ctx.get(new URL("/v2/", base));
   if (probe.status === 200) {
-    return looksLikeRegistry(probe) ? { kind: "open" } : refused("not_a_registry", `${host} answered, but it is not a container registry (no Registry API at /v2/)`);
+    return looksLikeRegistry(probe) ? { kind: "open" } : refused("not_a_registry", `${host} answered, but it is not a container registry`, "GET /v2/ answered HTTP 200 without the Registry API");
   }
   if (probe.status === 429) return { kind: "refused", result: rateLimited(probe, host) };
   const challenge = probe.status === 401 ? parseChallenge(String(probe.headers["www-authenticate"] ?? "")) : undefined;
-  if (!challenge) return refused("not_a_registry", `${host} is not a container registry (GET /v2/ answered ${probe.status})`);
+  if (!challenge) return refused("not_a_registry", `${host} is not a container registry`, `GET /v2/ answered HTTP ${probe.status} without an authentication challenge`);
 
   if (challenge.scheme === "basic") {
     const reply = await ctx.get(new URL("/v2/", base), authorization);
-    if (reply.status === 401 || reply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`);
+    if (reply.status === 401 || reply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`, `HTTP ${reply.status} to GET /v2/ with Basic authentication`);
     if (reply.status === 429) return { kind: "refused", result: rateLimited(reply, host) };
-    if (reply.status !== 200) return refused("not_a_registry", `${host} answered ${reply.status} to an authenticated /v2/`);
+    if (reply.status !== 200) return refused("not_a_registry", `${host} did not answer like a container registry`, `HTTP ${reply.status} to an authenticated GET /v2/`);
     return { kind: "granted", scheme: "basic", authorization };
   }
-  if (challenge.scheme !== "bearer" || !challenge.params.realm) return refused("not_a_registry", `${host} asks for an authentication scheme registries do not use`);
+  if (challenge.scheme !== "bearer" || !challenge.params.realm) return refused("not_a_registry", `${host} asks for an authentication scheme registries do not use`, `WWW-Authenticate: ${challenge.scheme}`);
 
   let realm: URL;
   try {
@@ -259,7 +235,7 @@ export async function negotiate(ctx: CheckContext, base: URL, login: { username:
   if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
   if (scope) realm.searchParams.set("scope", scope);
   const tokenReply = await ctx.get(realm, authorization);
-  if (tokenReply.status === 401 || tokenReply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`);
+  if (tokenReply.status === 401 || tokenReply.status === 403) return refused("invalid_credentials", `${host} refused these credentials`, `HTTP ${tokenReply.status} from the token service at ${realm.origin}`);
   if (tokenReply.status === 429) return { kind: "refused", result: rateLimited(tokenReply, host) };
   let token: string | undefined;
   try {
@@ -270,7 +246,7 @@ export async function negotiate(ctx: CheckContext, base: URL, login: { username:
   } catch {
     token = undefined;
   }
-  if (tokenReply.status !== 200 || !token) return refused("not_a_registry", `The token service of ${host} answered ${tokenReply.status} without a token`);
+  if (tokenReply.status !== 200 || !token) return refused("not_a_registry", `The token service of ${host} gave no token`, `HTTP ${tokenReply.status} from ${realm.origin} without a token`);
   return { kind: "granted", scheme: "bearer", authorization: `Bearer ${token}` };
 }
 
@@ -281,13 +257,13 @@ export async function liveCheck(type: RegistryType, credentials: Credentials, op
     try {
       const creds = await ecrExchange(login, opts);
       const host = creds.serverKeys[0];
-      return result("valid", `Valid: AWS issued a registry token for ${host}, valid until ${creds.expiresAt?.toISOString()}`, { host, expiresAt: creds.expiresAt?.toISOString() });
+      return result("valid", `Valid: AWS issued a registry token for ${host}`, { host, expiresAt: creds.expiresAt?.toISOString(), detail: `The token is valid until ${creds.expiresAt?.toISOString()}` });
     } catch (err) {
       if (err instanceof EcrError) return result("invalid_credentials", err.message);
       throw err;
     }
   }
-  const base = baseUrlOf(type, credentials)!;
+  const base = apiBaseOf(type, credentials)!;
   const host = base.host;
   const ctx = new CheckContext(opts);
   try {
@@ -305,6 +281,6 @@ export async function liveCheck(type: RegistryType, credentials: Credentials, op
 async function pullAccess(ctx: CheckContext, base: URL, image: string, authorization: string, host: string): Promise<LiveResult> {
   const reply = await ctx.get(new URL(`/v2/${image}/tags/list`, base), authorization);
   if (reply.status === 200) return result("valid", `Valid: these credentials can pull ${image} from ${host}`, { host });
-  if (reply.status === 404) return result("no_pull_access", `The credentials are valid, but ${host} has no repository ${image} they can see`, { host });
-  return result("no_pull_access", `The credentials are valid, but they may not pull ${image} from ${host} (${reply.status})`, { host });
+  if (reply.status === 404) return result("no_pull_access", `The credentials are valid, but ${host} has no repository ${image} they can see`, { host, detail: `HTTP 404 to GET /v2/${image}/tags/list` });
+  return result("no_pull_access", `The credentials are valid, but they may not pull ${image} from ${host}`, { host, detail: `HTTP ${reply.status} to GET /v2/${image}/tags/list` });
 }

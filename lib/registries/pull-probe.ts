@@ -3,9 +3,10 @@ import type { PullFailureReason } from "@/db/schema";
 import { EcrError } from "@/lib/deploy/ecr";
 import { pullFailureLabel } from "@/lib/deploy/pull-failure";
 import { pool } from "@/lib/containers/refresh";
-import { loginOf, type Credentials, type RegistryType } from "./catalog";
+import { apiBaseOf, loginOf, type Credentials, type RegistryType } from "./catalog";
 import { parseImage, type ImageReference } from "./image-ref";
-import { baseUrlOf, CheckContext, ecrExchange, isTlsFailure, negotiate, rateLimited, unreachable, type LiveCheckOptions, type LiveStatus, type Reply } from "./live-check";
+import { isTlsFailure } from "@/lib/network-failure";
+import { CheckContext, ecrExchange, negotiate, rateLimited, unreachable, type LiveCheckOptions, type LiveStatus, type Reply } from "./live-check";
 
 /**
  * The pull probe: can these credentials pull each image in use? Per image, the V2 handshake of
@@ -83,7 +84,7 @@ export async function probeImages(type: RegistryType, credentials: Credentials, 
 
 async function probeImage(type: RegistryType, credentials: Credentials, login: Login, ref: ImageReference, opts: LiveCheckOptions): Promise<ImageProbe> {
   const image = ref.full;
-  const base = baseUrlOf(type, credentials, login.host ?? ref.domain)!;
+  const base = apiBaseOf(type, credentials, login.host ?? ref.domain)!;
   const host = base.host;
   const ctx = new CheckContext(opts);
   try {

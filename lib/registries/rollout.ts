@@ -17,7 +17,8 @@ import { errorForLog, logger } from "@/lib/logger";
 import type { Credentials, RegistryType } from "./catalog";
 import { parseImage } from "./image-ref";
 import { probeImages, probeLabel, type ImageProbe, type ProbeOptions } from "./pull-probe";
-import { decryptCredentials, liveOptions, loadRow, mergeEdit, takeLiveCheck } from "./service";
+import { takeLiveCheck } from "@/lib/live-checks";
+import { decryptCredentials, liveOptions, loadRow, mergeEdit } from "./service";
 
 /**
  * Rolling a rotation out: "Apply to N environments now" rewrites the registry's credentials

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { storableText } from "@/lib/validation/text";
-import { REGISTRY_TYPE_KEYS } from "./catalog";
+import { REGISTRY_TYPE_KEYS, registryInputSchemaWith, type RegistryInput } from "./catalog";
+
+/** A new registry; `testToken` keeps the Test Connection run on exactly these credentials in the form. */
+export const createRegistrySchema = registryInputSchemaWith({ testToken: z.string().max(16_384, "Not a test result").optional() });
+export type CreateRegistryInput = RegistryInput & { testToken?: string };
 
 export const registryIdField = z.string().regex(/^reg-[a-z0-9]{12}$/, "Not a registry id (reg- followed by 12 letters or digits)");
 

@@ -1,8 +1,8 @@
 import "server-only";
 import { readFileSync } from "node:fs";
-import { and, asc, count, desc, eq, gt, ilike, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
 import { db } from "@/db";
-import { auditEvents, containers, environments, liveChecks, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
@@ -10,7 +10,10 @@ import { targetOf } from "@/lib/environments/service";
 import { errorForLog, logger } from "@/lib/logger";
 import { env } from "@/lib/env";
 import { isEgressRefused, resolveVetted } from "@/lib/egress";
+import { takeLiveCheck } from "@/lib/live-checks";
 import { liveCheck, type LiveCheckOptions } from "./live-check";
+import { issueTestToken, keptTest } from "./test-token";
+import type { CreateRegistryInput } from "./schemas";
 import type { RegistryCreator } from "./permissions";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
@@ -19,8 +22,11 @@ import { newId } from "@/lib/ids";
 import { SafeError, fieldError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/safe-action";
 import {
+  credentialsDestinationOf,
   credentialsSchemaFor,
+  defaultImageHostOf,
   imageHostsOf,
+  isAnonymous,
   registryType,
   secretFieldNames,
   serverHostOf,
@@ -28,7 +34,6 @@ import {
   typeDef,
   updateSchemaFor,
   type Credentials,
-  type RegistryInput,
   type RegistryType,
 } from "./catalog";
 
@@ -142,7 +147,8 @@ export async function registryChoices(teamId: string) {
     .orderBy(asc(registries.name));
   return rows.map((r) => {
     const type = r.type as RegistryType;
-    return { id: r.id, name: r.name, type, typeLabel: typeDef(type).label, imageHosts: imageHostsOf(type, r.visibleFields) };
+    const imageHosts = imageHostsOf(type, r.visibleFields);
+    return { id: r.id, name: r.name, type, typeLabel: typeDef(type).label, anonymous: isAnonymous(type), imageHosts, defaultImageHost: defaultImageHostOf(type, r.visibleFields) };
   });
 }
 
@@ -218,10 +224,16 @@ async function vetAddressFields(type: RegistryType, credentials: Credentials) {
   }
 }
 
-export async function createRegistry(team: TeamRef, actor: Actor, input: RegistryInput) {
+/**
+ * `testToken`: a Test Connection of these exact credentials run in the Add form, which becomes the
+ * registry's last test; a token for other credentials, another user or team, or an expired one is
+ * ignored (the registry is then "never tested"), never trusted.
+ */
+export async function createRegistry(team: TeamRef, actor: Actor, input: CreateRegistryInput) {
   await vetAddressFields(input.type, input.credentials);
   const id = newId("reg");
   const { visible, secret } = splitCredentials(input.type, input.credentials);
+  const tested = keptTest(input.testToken, { teamId: team.id, userId: actor.id, type: input.type, credentials: input.credentials });
   try {
     await db().transaction(async (tx) => {
       await tx.insert(registries).values({
@@ -232,27 +244,16 @@ export async function createRegistry(team: TeamRef, actor: Actor, input: Registr
         visibleFields: visible,
         ...encrypt({ id, teamId: team.id }, secret),
         createdBy: actor.id,
+        ...(tested ? { lastTest: tested.outcome, lastTestAt: tested.at } : {}),
       });
       await tx.insert(auditEvents).values({ teamId: team.id, registryId: id, actorId: actor.id, action: "registry.created", details: { name: input.name, type: input.type } });
+      if (tested) await tx.insert(auditEvents).values({ teamId: team.id, registryId: id, actorId: actor.id, action: "registry.tested", details: { ...testAuditDetails(tested.outcome), beforeSaving: true } });
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(input.name);
     throw err;
   }
   return { registryId: id };
-}
-
-/** Where a registry's credentials are sent (ECR keys only ever go to AWS). */
-function destinationOf(type: RegistryType, credentials: Credentials): string {
-  if (type === "ECR") return "aws";
-  if (type === "Custom") {
-    try {
-      return new URL(credentials.url ?? "").origin;
-    } catch {
-      return "";
-    }
-  }
-  return imageHostsOf(type, credentials).join(",");
 }
 
 /**
@@ -275,7 +276,7 @@ export function mergeEdit(row: Registry, edit: Credentials): Credentials {
   if (!parsed.success) {
     throw new SafeError("invalid", "Some fields need attention", prefixKeys(fieldErrorsOf(parsed.error), "credentials."));
   }
-  if (kept.length > 0 && destinationOf(type, parsed.data) !== destinationOf(type, stored)) {
+  if (kept.length > 0 && credentialsDestinationOf(type, parsed.data) !== credentialsDestinationOf(type, stored)) {
     const fields = typeDef(type).fields;
     throw new SafeError(
       "invalid",
@@ -421,35 +422,11 @@ async function removePullSecrets(row: Registry, envs: Environment[], deps: Deplo
 
 export type TestInput = { registryId?: string; type?: RegistryType; credentials?: Credentials; image?: string; live?: boolean };
 
-export const LIVE_CHECKS_PER_MINUTE = 10;
-
 /** Checks that every field is present and well-formed, per field. */
 export function checkStructure(type: RegistryType, credentials: unknown): TestOutcome {
   const parsed = credentialsSchemaFor(type).safeParse(credentials);
   if (parsed.success) return { ok: true, message: `Valid: every ${typeDef(type).label} field is present and well-formed` };
   return { ok: false, message: "Some fields are not valid", fieldErrors: prefixKeys(fieldErrorsOf(parsed.error), "credentials.") };
-}
-
-/**
- * At most LIVE_CHECKS_PER_MINUTE per user, counted in the database so every instance agrees; a
- * per-user transaction lock makes the count and the insert one step, so parallel calls cannot
- * all slip under the limit.
- */
-export async function takeLiveCheck(userId: string) {
-  await db().transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`live-check:${userId}`}))`);
-    const since = new Date(Date.now() - 60_000);
-    const [recent] = await tx
-      .select({ n: count(), oldest: sql<Date | string>`min(${liveChecks.at})` })
-      .from(liveChecks)
-      .where(and(eq(liveChecks.userId, userId), gt(liveChecks.at, since)));
-    if (Number(recent?.n ?? 0) >= LIVE_CHECKS_PER_MINUTE) {
-      const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : Date.now();
-      const wait = Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000));
-      throw new SafeError("rate_limited", `At most ${LIVE_CHECKS_PER_MINUTE} live checks a minute: try again in ${wait} s`);
-    }
-    await tx.insert(liveChecks).values({ userId });
-  });
 }
 
 export function liveOptions(image?: string): LiveCheckOptions {
@@ -471,20 +448,37 @@ export function liveOptions(image?: string): LiveCheckOptions {
  */
 async function checkWith(actor: Actor, type: RegistryType, credentials: Credentials, input: TestInput, deps: { live?: LiveCheckOptions }): Promise<TestOutcome> {
   const structural = checkStructure(type, credentials);
-  if (!structural.ok || input.live === false || type === "Public") return structural;
-  await takeLiveCheck(actor.id);
+  if (!structural.ok || input.live === false) return structural;
+  // A public registry's check connects nowhere ("nothing to check"): it costs no live check.
+  if (!isAnonymous(type)) await takeLiveCheck(actor.id);
   const live = await liveCheck(type, credentialsSchemaFor(type).parse(credentials), { ...liveOptions(input.image), ...deps.live });
-  return { ok: live.ok, message: structural.message, live };
+  return { ok: live.ok || live.status === "not_applicable", message: structural.message, live };
 }
+
+function testAuditDetails(outcome: TestOutcome) {
+  return {
+    ok: outcome.ok,
+    message: outcome.live?.message ?? outcome.message,
+    ...(outcome.live ? { live: outcome.live.status } : {}),
+    fields: Object.keys(outcome.fieldErrors ?? {}),
+  };
+}
+
+/** A test result, and for typed credentials of a new registry the token that keeps it when they are saved. */
+export type TestResult = TestOutcome & { testToken?: string };
 
 /**
  * Tests new credentials (`row` null), an edit of a saved registry's (the caller may update it: the
  * action's rule), or the saved ones (recorded as its last test).
  */
-export async function testRegistry(team: TeamRef, actor: Actor, row: Registry | null, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestOutcome> {
+export async function testRegistry(team: TeamRef, actor: Actor, row: Registry | null, input: TestInput, deps: { live?: LiveCheckOptions } = {}): Promise<TestResult> {
   if (!row) {
     if (!input.type) throw fieldError("type", "Choose a registry type");
-    return checkWith(actor, input.type, input.credentials ?? {}, input, deps);
+    const outcome = await checkWith(actor, input.type, input.credentials ?? {}, input, deps);
+    if (outcome.fieldErrors) return outcome;
+    // Bound to the credentials as parsed, which is what the create action parses too.
+    const credentials = credentialsSchemaFor(input.type).parse(input.credentials ?? {});
+    return { ...outcome, testToken: issueTestToken({ teamId: team.id, userId: actor.id, type: input.type, credentials }, outcome) };
   }
   const type = row.type as RegistryType;
   if (input.credentials) {
@@ -500,11 +494,6 @@ export async function testRegistry(team: TeamRef, actor: Actor, row: Registry | 
   }
   const outcome = await checkWith(actor, type, decryptCredentials(row), input, deps);
   await db().update(registries).set({ lastTestAt: new Date(), lastTest: outcome }).where(and(eq(registries.id, row.id), eq(registries.teamId, team.id)));
-  await audit(team.id, row.id, actor.id, "registry.tested", {
-    ok: outcome.ok,
-    message: outcome.live?.message ?? outcome.message,
-    ...(outcome.live ? { live: outcome.live.status } : {}),
-    fields: Object.keys(outcome.fieldErrors ?? {}),
-  });
+  await audit(team.id, row.id, actor.id, "registry.tested", testAuditDetails(outcome));
   return outcome;
 }

@@ -72,7 +72,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           </Link>
           <h1 className="mt-2 text-2xl font-semibold">{registry.name}</h1>
           <p className="mt-1 text-sm text-slate-500">
-            {registry.typeLabel} · <span className="font-mono">{registry.serverHost}</span> · <span className="font-mono">{registry.id}</span>
+            {registry.typeLabel} · <span className="font-mono">{registry.serverHost}</span>
           </p>
         </div>
         <RegistryActions

@@ -18,7 +18,7 @@ export default async function NewContainerPage({ params }: { params: Promise<{ t
     throw err;
   });
   // Public registries need no credentials: "Public (no auth)" covers them.
-  const registries: RegistryChoice[] = (await registryChoices(team.id)).filter((r) => r.type !== "Public");
+  const registries: RegistryChoice[] = (await registryChoices(team.id)).filter((r) => !r.anonymous);
   return (
     <div className="max-w-2xl space-y-6">
       <header>
