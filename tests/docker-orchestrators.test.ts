@@ -301,6 +301,18 @@ describe("preview", () => {
     expect(part!.body).not.toContain(PASSWORD);
   });
 
+  it("Compose: what will run, whichever of docker compose and docker-compose the host has, and the engine's confirming pull", () => {
+    const parts = previewDeploy(compose, spec());
+    expect(parts.map((p) => p.title)).toEqual(["compose.yaml", "Docker Compose on unix:///var/run/docker.sock"]);
+    expect(parts[1]!.body.split("\n")).toEqual([
+      "echo **** | docker login --username deployer --password-stdin registry.example.com:5000",
+      "# docker compose where the host's CLI has the Compose plugin, else docker-compose with the same arguments",
+      "docker compose -p env-prod -f compose.yaml pull api",
+      "docker pull --quiet registry.example.com:5000/team/api:1.4  # the engine confirms the pull",
+      "docker compose -p env-prod -f compose.yaml up -d --no-build --scale api=2 api",
+    ]);
+  });
+
   it("shows the Secret with .dockerconfigjson redacted and the Deployment naming it", () => {
     const parts = previewDeploy({ orchestrator: "kubernetes", kube: { kubeconfig: "x" } }, spec());
     const text = parts.map((p) => p.body).join("\n");

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { environments, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
-import { environmentAad } from "@/lib/environments/service";
+import { environmentAad } from "@/lib/environments/connection";
 import { decryptSecret, makeKeyring } from "@/lib/crypto/secrets";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { registryActions } from "@/lib/registries/actions";

@@ -9,12 +9,20 @@ export async function createEnvironmentAction(input: unknown) {
   return runAction(environmentActions.create, input, ENVIRONMENT_PAGES);
 }
 
+export async function updateEnvironmentAction(input: unknown) {
+  return runAction(environmentActions.update, input, ENVIRONMENT_PAGES);
+}
+
 export async function deleteEnvironmentAction(input: unknown) {
   return runAction(environmentActions.delete, input, ENVIRONMENT_PAGES);
 }
 
 export async function testEnvironmentAction(input: unknown) {
   return runAction(environmentActions.test, input);
+}
+
+export async function testConnectionAction(input: unknown) {
+  return runAction(environmentActions.testConnection, input);
 }
 
 export async function createContainerAction(input: unknown) {

@@ -5,20 +5,21 @@ import { toast } from "sonner";
 import { PlugZap, Trash2 } from "lucide-react";
 import { deleteEnvironmentAction, testEnvironmentAction } from "@/app/_actions/environments";
 import { Button } from "@/components/ui/button";
+import { VerdictPanel, type VerdictView } from "@/components/ui/verdict";
+import { connectionVerdict } from "./connection-verdict";
 
 export function EnvironmentActions(props: { teamSlug: string; environmentId: string; mayDelete: boolean }) {
   const router = useRouter();
   const [testing, startTest] = useTransition();
   const [deleting, startDelete] = useTransition();
-  const [namespaces, setNamespaces] = useState<string[]>();
+  const [verdict, setVerdict] = useState<VerdictView | "pending">();
 
+  // The verdict stays on the page (a toast would fade with the reason in it).
   const test = () =>
     startTest(async () => {
+      setVerdict("pending");
       const result = await testEnvironmentAction({ teamSlug: props.teamSlug, environmentId: props.environmentId });
-      if (!result.ok) return void toast.error(result.error);
-      if (result.data.ok) toast.success(result.data.message);
-      else toast.error(result.data.message);
-      setNamespaces(result.data.namespaces);
+      setVerdict(connectionVerdict(result.ok ? result.data : { ok: false, message: result.error }));
     });
 
   const remove = () =>
@@ -42,11 +43,9 @@ export function EnvironmentActions(props: { teamSlug: string; environmentId: str
           </Button>
         )}
       </div>
-      {namespaces && (
-        <p className="max-w-md text-right text-xs text-slate-500" data-testid="namespaces">
-          Namespaces: {namespaces.length ? namespaces.join(", ") : "none yet"}
-        </p>
-      )}
+      <div className="w-full max-w-md">
+        <VerdictPanel verdict={verdict} pendingText="Checking the connection…" testId="connection-check" />
+      </div>
     </div>
   );
 }

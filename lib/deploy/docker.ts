@@ -249,12 +249,14 @@ export function composeFile(w: WorkloadInput): string {
  * Compose commands for the plugin (`docker compose`) or the standalone `docker-compose`;
  * both read the login from DOCKER_CONFIG, which the session sets to its private directory.
  */
-export function composeCommands(w: WorkloadInput, file: string, plugin: boolean): { pull: DockerCommand; up: DockerCommand } {
+export function composeCommands(w: WorkloadInput, file: string, plugin: boolean): { pull: DockerCommand; confirmPull: DockerCommand; up: DockerCommand } {
   const base = ["-p", composeProject(w.environmentSlug), "-f", file];
   const prefix = plugin ? ["compose", ...base] : base;
   const recreate = w.action === "restart" ? ["--force-recreate"] : [];
   return {
     pull: { step: "compose pull", args: [...prefix, "pull", w.container.name] },
+    // docker-compose v1 exits 0 when the engine refuses a pull: the engine itself confirms it.
+    confirmPull: { step: "docker pull", args: ["pull", "--quiet", w.image] },
     up: { step: "compose up", args: [...prefix, "up", "-d", "--no-build", ...recreate, "--scale", `${w.container.name}=${w.container.replicas}`, w.container.name] },
   };
 }

@@ -4,10 +4,12 @@ import { writeFile } from "node:fs/promises";
 import { stringify } from "yaml";
 import type { DeploymentStep, PullFailure, RolloutState } from "@/db/schema";
 import { env } from "@/lib/env";
+import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import type { ImageReference } from "@/lib/registries/image-ref";
 import { spawnRunner, type CommandRunner, type RunResult } from "./command";
 import { basicAuth, dockerConfigJson, loginServerFor, type PullCredentials } from "./docker-config";
 import {
+  classifyDockerFailure,
   composeCommands,
   composeFile,
   composeProject,
@@ -26,7 +28,7 @@ import {
   type WorkloadInput,
 } from "./docker";
 import { isEgressRefused, resolveVetted, type EgressPolicy } from "@/lib/egress";
-import { deleteDeployment, deleteSecret, ensureNamespace, kubeClients, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
+import { deleteDeployment, deleteSecret, ensureNamespace, KubeError, kubeClients, listNamespaces, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
 import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
 import { pullFailureLabel, pullFailureOf } from "./pull-failure";
 import { redactor } from "./redact";
@@ -90,7 +92,12 @@ const kubeOf = (deps: DeployDeps) => deps.kube ?? ((source: KubeSource) => kubeC
 export function secretsOf(target: DeployTarget, credentials: PullCredentials | null): string[] {
   const out: string[] = [];
   if (credentials) out.push(credentials.password, basicAuth(credentials.username, credentials.password), dockerConfigJson(credentials));
-  if (target.orchestrator === "kubernetes" && "kubeconfig" in target.kube) out.push(target.kube.kubeconfig);
+  if (target.orchestrator === "kubernetes" && "kubeconfig" in target.kube) {
+    out.push(target.kube.kubeconfig);
+    // An API server's message could echo what it was sent: the credentials inside count too.
+    const check = checkKubeconfig(target.kube.kubeconfig);
+    if (check.ok) out.push(...[check.target.token, check.target.password, check.target.keyData].filter((s): s is string => !!s));
+  }
   if (target.orchestrator !== "kubernetes") out.push(...[target.docker.sshPrivateKey, target.docker.tlsKey].filter((s): s is string => !!s));
   return out;
 }
@@ -219,14 +226,13 @@ async function applyCompose(session: DockerSession, spec: DeploySpec, deps: Depl
   await writeFile(file, composeFile(workload), { mode: 0o600 });
   // The Compose plugin when the CLI has it, else the standalone docker-compose.
   const plugin = (await session.run({ step: "docker compose version", args: ["compose", "version"] })).code === 0;
-  const { pull, up } = composeCommands(workload, file, plugin);
+  const { pull, confirmPull, up } = composeCommands(workload, file, plugin);
   const compose = plugin ? session : { ...session, run: (c: DockerCommand) => (deps.runner ?? spawnRunner)("docker-compose", c.args, { env: session.env, cwd: session.workDir }) };
   const tool = plugin ? "docker compose" : "docker-compose";
   progress.step("workload", "running", `pulling ${workload.image}`);
-  // docker-compose v1 exits 0 when the engine refuses a pull: confirm it with the engine itself.
   const pulls: [Pick<DockerSession, "run">, DockerCommand][] = [
     [compose, pull],
-    [session, { step: "docker pull", args: ["pull", "--quiet", workload.image] }],
+    [session, confirmPull],
   ];
   for (const [runner, cmd] of pulls) {
     const result = await runner.run(cmd);
@@ -326,6 +332,94 @@ export async function readEnvironmentWorkloads(
   return states;
 }
 
+// ── Connection check ──────────────────────────────────────────────────────────
+
+/** An environment's Test: `message` in plain words, `detail` the technical part beneath it. */
+export type OrchestratorCheck = { ok: boolean; message: string; detail?: string; namespaces?: string[] };
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * What a deploy will first need of the orchestrator. Kubernetes: the namespaces the credentials
+ * can list. Docker: the engine answers `docker version` (through the same vetted session a deploy
+ * uses), and for Swarm the node is a manager, since only a manager creates services.
+ */
+export async function checkOrchestrator(target: DeployTarget, deps: DeployDeps = {}): Promise<OrchestratorCheck> {
+  const redact = redactor(secretsOf(target, null));
+  if (target.orchestrator === "kubernetes") {
+    try {
+      const namespaces = await listNamespaces(kubeOf(deps)(target.kube));
+      return { ok: true, message: `Connected: ${namespaces.length} namespace${namespaces.length === 1 ? "" : "s"} visible`, namespaces };
+    } catch (err) {
+      if (err instanceof KubeError) return { ok: false, message: redact(capitalised(err.reason)), detail: err.detail && redact(err.detail) };
+      if ("inCluster" in target.kube && /in-cluster|service ?account/i.test((err as Error).message ?? "")) {
+        return { ok: false, message: "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use" };
+      }
+      throw err;
+    }
+  }
+  try {
+    return await withDockerSession(
+      target.docker,
+      deps.runner ?? spawnRunner,
+      deps.dockerCli ?? "docker",
+      async (session) => {
+        const version = await session.run({ step: "docker version", args: ["version", "--format", "{{json .}}"] });
+        if (version.code !== 0) {
+          // The CLI prints its client half on stdout also when the engine is not there: the reason is on stderr.
+          const { words, detail } = classifyDockerFailure(version.stderr.trim() || version.stdout, redact);
+          return { ok: false, message: `The Docker engine at ${target.docker.dockerHost} did not answer: ${words}`, detail };
+        }
+        const engine = engineOf(version.stdout);
+        if (!engine) return { ok: false, message: `${target.docker.dockerHost} answered, but not as a Docker engine`, detail: "docker version gave no server version" };
+        if (target.orchestrator === "compose") return { ok: true, message: `Connected: ${engine}` };
+        const info = await session.run({ step: "docker info", args: ["info", "--format", "{{json .Swarm}}"] });
+        const swarm = info.code === 0 ? swarmOf(info.stdout) : undefined;
+        if (!swarm) return { ok: false, message: `Connected to ${engine}, but it did not say whether it is in a swarm`, detail: classifyDockerFailure(info.stderr.trim() || info.stdout, redact).detail };
+        if (swarm.state !== "active") return { ok: false, message: `Connected to ${engine}, but it is not a swarm manager: the node is not part of a swarm`, detail: `Swarm state: ${swarm.state || "none"}` };
+        if (!swarm.manager) return { ok: false, message: `Connected to ${engine}, but it is not a swarm manager: this node is a worker, and only a manager can create services`, detail: "Swarm state: active, ControlAvailable: false" };
+        return { ok: true, message: `Connected: ${engine}, a swarm manager` };
+      },
+      { policy: deps.policy },
+    );
+  } catch (err) {
+    if (err instanceof DockerError) return { ok: false, message: err.message };
+    throw err;
+  }
+}
+
+const VERSION = /^[\w.+~-]{1,40}$/;
+
+/** "Docker Engine 27.3.1 (API 1.47, linux/amd64)" from `docker version`'s JSON; only known, well-formed fields. */
+function engineOf(stdout: string): string | undefined {
+  let doc: { Server?: { Version?: unknown; ApiVersion?: unknown; Os?: unknown; Arch?: unknown; Components?: { Name?: unknown }[] } | null };
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const server = doc?.Server;
+  if (!server || typeof server.Version !== "string" || !VERSION.test(server.Version)) return undefined;
+  const component = server.Components?.[0]?.Name;
+  // Docker names its engine component "Engine"; podman's Docker API says "Podman Engine".
+  const name = typeof component === "string" && /^[\w .-]{1,40}$/.test(component) && component !== "Engine" ? component : "Docker Engine";
+  const api = typeof server.ApiVersion === "string" && VERSION.test(server.ApiVersion) ? `API ${server.ApiVersion}` : undefined;
+  const platform = typeof server.Os === "string" && typeof server.Arch === "string" && VERSION.test(server.Os) && VERSION.test(server.Arch) ? `${server.Os}/${server.Arch}` : undefined;
+  const extra = [api, platform].filter(Boolean).join(", ");
+  return `${name} ${server.Version}${extra ? ` (${extra})` : ""}`;
+}
+
+/** `docker info --format '{{json .Swarm}}'`: the node's swarm state and whether it is a manager. */
+function swarmOf(stdout: string): { state: string; manager: boolean } | undefined {
+  try {
+    const swarm = JSON.parse(stdout) as { LocalNodeState?: unknown; ControlAvailable?: unknown } | null;
+    if (!swarm || typeof swarm.LocalNodeState !== "string") return undefined;
+    return { state: /^[a-z]{0,20}$/.test(swarm.LocalNodeState) ? swarm.LocalNodeState : "unknown", manager: swarm.ControlAvailable === true };
+  } catch {
+    return undefined;
+  }
+}
+
 // ── Preview ───────────────────────────────────────────────────────────────────
 
 export type PreviewPart = { title: string; language: "yaml" | "shell"; body: string };
@@ -348,8 +442,14 @@ export function previewDeploy(target: DeployTarget, spec: DeploySpec, opts: { se
     lines.push(showCommand(swarmDeployCommand(workload, opts.serviceExists ?? false)));
     return [{ title: `Docker Swarm on ${target.docker.dockerHost}`, language: "shell", body: lines.join("\n") }];
   }
-  const { pull, up } = composeCommands(workload, "compose.yaml", true);
-  lines.push(showCommand(pull), showCommand(up));
+  const { pull, confirmPull, up } = composeCommands(workload, "compose.yaml", true);
+  // Which of the two runs is only known on the host: the deploy asks its CLI first.
+  lines.push(
+    "# docker compose where the host's CLI has the Compose plugin, else docker-compose with the same arguments",
+    showCommand(pull),
+    `${showCommand(confirmPull)}  # the engine confirms the pull`,
+    showCommand(up),
+  );
   return [
     { title: "compose.yaml", language: "yaml", body: composeFile(workload) },
     { title: `Docker Compose on ${target.docker.dockerHost}`, language: "shell", body: lines.join("\n") },

@@ -12,6 +12,7 @@ import {
 } from "@kubernetes/client-node";
 import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
+import { failureDetail, networkFailure } from "@/lib/network-failure";
 import { namespaceManifest } from "./manifests";
 
 /**
@@ -26,14 +27,19 @@ import { namespaceManifest } from "./manifests";
 
 export const KUBE_TIMEOUT_MS = 10_000;
 
-/** A failed step, with a message fit for a user (never the request body, never a secret). */
+/**
+ * A failed step, with a message fit for a user (never the request body, never a secret):
+ * `<step>: <reason>`, the reason in plain words and its technical part (a network error code)
+ * apart in `detail`, which the message carries in parentheses for logs and deploy records.
+ */
 export class KubeError extends Error {
   constructor(
     readonly step: string,
-    message: string,
+    readonly reason: string,
     readonly status?: number,
+    readonly detail?: string,
   ) {
-    super(message);
+    super(`${step}: ${reason}${detail ? ` (${detail})` : ""}`);
     this.name = "KubeError";
   }
 }
@@ -70,7 +76,7 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
     // Built from the checked fields only: the text never reaches the client's own YAML loader,
     // which would run exec plugins and read token or key files from this server's disk.
     const check = checkKubeconfig(source.kubeconfig);
-    if (!check.ok) throw new KubeError("kubeconfig", `kubeconfig: ${check.message}`);
+    if (!check.ok) throw new KubeError("kubeconfig", check.message);
     const t = check.target;
     // The client refuses http:// unless TLS checks are off; on plain http there is no TLS to check.
     const skipTLSVerify = t.skipTLSVerify || t.server.startsWith("http:");
@@ -172,13 +178,14 @@ export function statusOf(err: unknown): number | undefined {
   return err instanceof KubeStatusError ? err.code : undefined;
 }
 
-function reasonOf(err: unknown): string {
-  if (err instanceof KubeStatusError || err instanceof NotKubernetesError) return err.message;
-  if (isEgressRefused(err)) return err.message;
-  const name = (err as { name?: string }).name;
-  if (name === "AbortError" || name === "TimeoutError" || (err as { type?: string }).type === "aborted") return "the API server did not answer in time";
-  const code = (err as { code?: string }).code;
-  return typeof code === "string" && /^[A-Z_]{2,40}$/.test(code) ? `cannot reach the API server (${code})` : "cannot reach the API server";
+/** The cause in plain words, and the network error code apart when there is one. */
+function reasonOf(err: unknown): { words: string; detail?: string } {
+  if (err instanceof KubeStatusError || err instanceof NotKubernetesError) return { words: err.message };
+  if (isEgressRefused(err)) return { words: err.message };
+  const failure = networkFailure(err, KUBE_TIMEOUT_MS);
+  // The request's own deadline (a client's may differ from KUBE_TIMEOUT_MS): no number is named.
+  if (failure.kind === "timeout" && !failure.code) return { words: "the API server did not answer in time" };
+  return { words: `cannot reach the API server — ${failure.words}`, detail: failureDetail(failure) };
 }
 
 export function kubeError(step: string, err: unknown): KubeError {
@@ -189,7 +196,9 @@ export function kubeError(step: string, err: unknown): KubeError {
       : status === 403
         ? "The kubeconfig's user is not allowed to do this"
         : undefined;
-  return new KubeError(step, `${step}: ${hint ? `${hint} (${reasonOf(err)})` : reasonOf(err)}`, status);
+  const { words, detail } = reasonOf(err);
+  // The hint is the cause in plain words; what the API server said becomes its detail.
+  return hint ? new KubeError(step, hint, status, words) : new KubeError(step, words, status, detail);
 }
 
 export async function step<T>(name: string, run: () => Promise<T>): Promise<T> {

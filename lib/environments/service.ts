@@ -1,20 +1,15 @@
 import "server-only";
 import { and, asc, count, eq, isNull } from "drizzle-orm";
 import { db } from "@/db";
-import { containers, environments, type Environment, type Orchestrator } from "@/db/schema";
+import { auditEvents, containers, environments, type Environment, type Orchestrator } from "@/db/schema";
 import { constraintOf, isUniqueViolation } from "@/db/errors";
-import { credentialsKeyring } from "@/lib/crypto/keyring";
-import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError, notFound } from "@/lib/errors";
-import { env } from "@/lib/env";
-import type { DeployTarget } from "@/lib/deploy";
-import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes";
+import { checkOrchestrator, type DeployDeps, type DeployTarget, type OrchestratorCheck } from "@/lib/deploy";
 import { namespaceOf } from "@/lib/deploy/manifests";
-import { redactor } from "@/lib/deploy/redact";
-import { isEgressRefused, resolveVetted } from "@/lib/egress";
-import { checkKubeconfig } from "./kubeconfig";
-import { SECRET_CONNECTION_FIELDS, type EnvironmentValues } from "./schemas";
+import { takeLiveCheck } from "@/lib/live-checks";
+import { connectionOf, mergeConnection, refuseLocal, savedAddress, sealed, storedConnection, targetFrom, vetConnection } from "./connection";
+import { SECRET_CONNECTION_FIELDS, secretFieldsOf, type ConnectionValues, type EnvironmentEditValues, type EnvironmentValues, type SecretConnectionField } from "./schemas";
 
 type TeamRef = { id: string };
 type Actor = { id: string };
@@ -27,12 +22,11 @@ export type EnvironmentView = {
   namespace: string;
   orchestrator: Orchestrator;
   connection: Record<string, string>;
+  /** The secret fields its connection has saved (their values never leave the server). */
+  secretFields: SecretConnectionField[];
   containerCount: number;
   createdAt: Date;
 };
-
-export const environmentAad = (row: { id: string; teamId: string }) => `environment:${row.teamId}:${row.id}`;
-const aad = environmentAad;
 
 function toView(row: Environment, containerCount: number): EnvironmentView {
   return {
@@ -42,6 +36,7 @@ function toView(row: Environment, containerCount: number): EnvironmentView {
     namespace: namespaceOf(row.slug),
     orchestrator: row.orchestrator,
     connection: row.connection,
+    secretFields: row.secretCiphertext ? secretFieldsOf(savedAddress(row)) : [],
     containerCount,
     createdAt: row.createdAt,
   };
@@ -77,64 +72,11 @@ async function containerCount(environmentId: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/**
- * Splits the form into what is shown (mode, server, Docker host) and what is encrypted, and
- * names the place the environment's names live (`cluster`): two environments with one slug
- * there would write the same namespace, Compose project or Swarm services.
- */
-function connectionOf(input: EnvironmentValues): { visible: Record<string, string>; secret: Record<string, string>; cluster: string } {
-  if (input.orchestrator === "kubernetes") {
-    if (input.kubeMode === "in-cluster") return { visible: { mode: "in-cluster" }, secret: {}, cluster: "in-cluster" };
-    const check = checkKubeconfig(input.kubeconfig);
-    const summary = check.ok ? check.summary : { server: "", context: "", user: "" };
-    const cluster = check.ok ? check.target.server.toLowerCase() : "";
-    return { visible: { mode: "kubeconfig", server: summary.server, context: summary.context }, secret: { kubeconfig: input.kubeconfig }, cluster };
-  }
-  const secret: Record<string, string> = {};
-  for (const field of SECRET_CONNECTION_FIELDS) if (field !== "kubeconfig" && input[field]) secret[field] = input[field];
-  return { visible: { dockerHost: input.dockerHost }, secret, cluster: input.dockerHost.toLowerCase() };
-}
-
-const DNS_AT_SAVE_MS = 3000;
-
-/**
- * The API server or Docker host must be an address the egress policy lets the server reach:
- * refused on its field at save (Test and Deploy vet it again, as DNS may change).
- */
-async function vetConnection(input: EnvironmentValues) {
-  let field: "kubeconfig" | "dockerHost";
-  let host: string;
-  if (input.orchestrator === "kubernetes") {
-    if (input.kubeMode === "in-cluster") return;
-    const check = checkKubeconfig(input.kubeconfig);
-    if (!check.ok) return;
-    field = "kubeconfig";
-    host = new URL(check.target.server).hostname;
-  } else {
-    if (input.dockerHost.startsWith("unix://")) return;
-    field = "dockerHost";
-    host = new URL(input.dockerHost).hostname;
-  }
-  const timeout = new Promise<void>((resolve) => setTimeout(resolve, DNS_AT_SAVE_MS).unref());
-  try {
-    await Promise.race([resolveVetted(host), timeout]);
-  } catch (err) {
-    if (isEgressRefused(err)) throw fieldError(field, err.message);
-  }
-}
-
-const LOCAL_REFUSED = "reaches the dashboard's own host, so any team owner would control it; an operator allows it with ALLOW_LOCAL_ORCHESTRATORS=true";
-
 export async function createEnvironment(team: TeamRef, actor: Actor, input: EnvironmentValues) {
-  if (!env().allowLocalOrchestrators) {
-    if (input.orchestrator === "kubernetes" && input.kubeMode === "in-cluster") throw fieldError("kubeMode", `The in-cluster service account ${LOCAL_REFUSED}`);
-    if (input.orchestrator !== "kubernetes" && input.dockerHost.startsWith("unix://")) throw fieldError("dockerHost", `A unix:// socket ${LOCAL_REFUSED}`);
-  }
+  refuseLocal(input);
   await vetConnection(input);
   const id = newId("env");
   const { visible, secret, cluster } = connectionOf(input);
-  const keyring = credentialsKeyring();
-  const hasSecret = Object.keys(secret).length > 0;
   try {
     await db()
       .insert(environments)
@@ -146,8 +88,7 @@ export async function createEnvironment(team: TeamRef, actor: Actor, input: Envi
         orchestrator: input.orchestrator,
         connection: visible,
         cluster,
-        secretCiphertext: hasSecret ? encryptSecret(JSON.stringify(secret), keyring, aad({ id, teamId: team.id })) : null,
-        keyId: hasSecret ? keyring.currentId : null,
+        ...sealed({ id, teamId: team.id }, secret),
         createdBy: actor.id,
       });
   } catch (err) {
@@ -177,24 +118,7 @@ export async function deleteEnvironment(team: TeamRef, environmentId: string) {
 
 /** The orchestrator connection with its secret parts decrypted. Server-only. */
 export function targetOf(row: Environment): DeployTarget {
-  const secret = row.secretCiphertext
-    ? (JSON.parse(decryptSecret(row.secretCiphertext, credentialsKeyring(), aad(row))) as Record<string, string>)
-    : {};
-  if (row.orchestrator === "kubernetes") {
-    return { orchestrator: "kubernetes", kube: row.connection.mode === "in-cluster" ? { inCluster: true } : { kubeconfig: secret.kubeconfig ?? "" } };
-  }
-  return {
-    orchestrator: row.orchestrator,
-    docker: {
-      dockerHost: row.connection.dockerHost ?? "",
-      sshPrivateKey: secret.sshPrivateKey,
-      tlsCa: secret.tlsCa,
-      tlsCert: secret.tlsCert,
-      tlsKey: secret.tlsKey,
-      sshKnownHosts: row.sshKnownHosts,
-      onSshHostKeys: (knownHosts) => recordSshHostKeys(row, knownHosts),
-    },
-  };
+  return targetFrom(storedConnection(row), { sshKnownHosts: row.sshKnownHosts, onSshHostKeys: (knownHosts) => recordSshHostKeys(row, knownHosts) });
 }
 
 /** The host keys ssh saw on the first connection; only the first record wins (no overwrite). */
@@ -205,25 +129,66 @@ async function recordSshHostKeys(row: Pick<Environment, "id" | "teamId">, knownH
     .where(and(eq(environments.id, row.id), eq(environments.teamId, row.teamId), isNull(environments.sshKnownHosts)));
 }
 
-export type ConnectionTest = { ok: boolean; message: string; namespaces?: string[] };
-
-/** Kubernetes: the namespaces the stored credentials can list. Docker: not checked from here yet. */
-export async function testEnvironment(team: TeamRef, environmentId: string): Promise<ConnectionTest> {
-  const row = await loadEnvironment(team.id, environmentId);
-  const target = targetOf(row);
-  if (target.orchestrator !== "kubernetes") {
-    return { ok: true, message: `Docker host ${target.docker.dockerHost} is checked at the next deploy (login, pull).` };
-  }
-  if ("kubeconfig" in target.kube) {
-    const check = checkKubeconfig(target.kube.kubeconfig);
-    if (!check.ok) return { ok: false, message: check.message };
-  }
+/**
+ * An edit of `row`, which the caller may change (the action's rule): the name, and the connection
+ * merged onto the saved one (an empty secret keeps it). A new host forgets the SSH host keys
+ * recorded for the old one; the slug stays, and must still be free where the names now live.
+ */
+export async function updateEnvironment(team: TeamRef, actor: Actor, row: Environment, input: EnvironmentEditValues) {
+  const values = mergeConnection(row, input);
+  refuseLocal(values);
+  await vetConnection(values);
+  const before = storedConnection(row);
+  const { visible, secret, cluster } = connectionOf(values);
+  const addressChanged = cluster !== row.cluster || JSON.stringify(visible) !== JSON.stringify(row.connection);
+  const rotated = SECRET_CONNECTION_FIELDS.filter((f) => (secret[f] ?? "") !== "" && secret[f] !== before[f]);
+  const changed = [...(input.name !== row.name ? ["name"] : []), ...(addressChanged ? ["address"] : []), ...rotated];
+  if (changed.length === 0) return { environmentId: row.id, changed };
   try {
-    const namespaces = await listNamespaces(kubeClients(target.kube));
-    return { ok: true, message: `Connected: ${namespaces.length} namespace${namespaces.length === 1 ? "" : "s"} visible`, namespaces };
+    await db().transaction(async (tx) => {
+      await tx
+        .update(environments)
+        .set({
+          name: input.name,
+          connection: visible,
+          cluster,
+          ...sealed(row, secret),
+          // Keys recorded for the old host say nothing about the new one: recorded again on first use.
+          ...(values.dockerHost !== before.dockerHost ? { sshKnownHosts: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(environments.id, row.id), eq(environments.teamId, team.id)));
+      await tx.insert(auditEvents).values({ teamId: team.id, actorId: actor.id, action: "environment.updated", details: { environmentId: row.id, fields: changed } });
+    });
   } catch (err) {
-    if (err instanceof KubeError) return { ok: false, message: redactor("kubeconfig" in target.kube ? [target.kube.kubeconfig] : [])(err.message) };
-    if ((err as Error).message?.includes("in-cluster")) return { ok: false, message: "Not running inside a Kubernetes cluster" };
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    const constraint = constraintOf(err);
+    if (constraint !== "environments_cluster_slug_idx") throw slugOrNameTaken(constraint, { ...values, name: input.name, slug: row.slug });
+    // The slug cannot change on an edit: the address field is where the collision comes from.
+    const place = row.orchestrator === "kubernetes" ? `the namespace ${namespaceOf(row.slug)} on that cluster` : `the project ${namespaceOf(row.slug)} on that Docker host`;
+    throw fieldError(row.orchestrator === "kubernetes" ? "kubeconfig" : "dockerHost", `Another environment already uses ${place}: this one cannot move there`);
   }
+  return { environmentId: row.id, changed };
+}
+
+export type ConnectionTest = OrchestratorCheck;
+
+/** The saved connection, as a deploy would use it: any member may ask. */
+export async function testEnvironment(team: TeamRef, environmentId: string, deps: DeployDeps = {}): Promise<ConnectionTest> {
+  return checkOrchestrator(targetOf(await loadEnvironment(team.id, environmentId)), deps);
+}
+
+/**
+ * A typed connection before it is saved: a new one, or an edit merged onto `row` (kept secrets
+ * only ever go to the host they were saved for). It connects to an address a user typed, so it
+ * counts as a live check.
+ */
+export async function testConnection(actor: Actor, row: Environment | null, input: ConnectionValues, deps: DeployDeps = {}): Promise<ConnectionTest> {
+  const values = row ? mergeConnection(row, input) : input;
+  refuseLocal(values);
+  await vetConnection(values);
+  await takeLiveCheck(actor.id);
+  // The host keys recorded for this host are enforced; a new host's are not recorded by a test.
+  const sameHost = row && values.dockerHost === row.connection.dockerHost;
+  return checkOrchestrator(targetFrom(values, sameHost ? { sshKnownHosts: row.sshKnownHosts } : {}), deps);
 }

@@ -4,7 +4,7 @@ import { db } from "@/db";
 import { environments, registries } from "@/db/schema";
 import { decryptSecret, encryptSecret, type Keyring } from "@/lib/crypto/secrets";
 import { aad as registryAad } from "./service";
-import { environmentAad } from "@/lib/environments/service";
+import { environmentAad } from "@/lib/environments/connection";
 
 /** Tables whose secrets are AES-256-GCM envelopes bound to `<kind>:<teamId>:<id>`. */
 const ENCRYPTED = [

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Container, Plus } from "lucide-react";
+import { Container, Pencil, Plus } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { getEnvironment } from "@/lib/environments/service";
+import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
 import { ORCHESTRATORS } from "@/lib/environments/schemas";
 import { listContainers } from "@/lib/containers/service";
 import { SafeError } from "@/lib/errors";
@@ -13,6 +14,7 @@ import { EnvironmentActions } from "@/components/environments/environment-action
 export const metadata: Metadata = { title: "Environment" };
 
 const buttonClass = "inline-flex h-9 items-center gap-2 rounded-md bg-slate-900 px-3 text-sm font-medium text-white hover:bg-slate-700";
+const secondaryButtonClass = "inline-flex h-10 items-center gap-2 rounded-md border border-slate-300 bg-white px-4 text-sm font-medium text-slate-900 hover:bg-slate-50";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ team: string; envId: string }> }) {
   const { team: slug, envId } = await params;
@@ -23,6 +25,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
   });
   const items = await listContainers(team.id, env.id);
   const base = `/t/${team.slug}/environments`;
+  const mayManage = manageEnvironmentsRefusal(role, "change environments") === null;
   const add = (
     <Link href={`${base}/${env.id}/containers/new`} className={buttonClass}>
       <Plus className="h-4 w-4" aria-hidden /> Add container
@@ -47,9 +50,15 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
           <h1 className="mt-2 flex items-center gap-3 text-2xl font-semibold">
             {env.name} <Badge tone="blue">{ORCHESTRATORS.find((o) => o.value === env.orchestrator)?.label}</Badge>
           </h1>
-          <p className="mt-1 font-mono text-sm text-slate-500">{env.id}</p>
         </div>
-        <EnvironmentActions teamSlug={team.slug} environmentId={env.id} mayDelete={role !== "member"} />
+        <div className="flex flex-wrap items-start gap-2">
+          {mayManage && (
+            <Link href={`${base}/${env.id}/edit`} className={secondaryButtonClass}>
+              <Pencil className="h-4 w-4" aria-hidden /> Edit
+            </Link>
+          )}
+          <EnvironmentActions teamSlug={team.slug} environmentId={env.id} mayDelete={mayManage} />
+        </div>
       </header>
       <Card>
         <CardHeader title="Connection" description="Secrets (kubeconfig, keys) are stored encrypted and not shown." />
