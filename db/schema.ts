@@ -357,6 +357,38 @@ export const auditEvents = pgTable(
   (t) => [index("audit_events_registry_idx").on(t.teamId, t.registryId, t.at)],
 );
 
+/**
+ * Personal access tokens for the REST API (/api/v1). Only the SHA-256 of the token is stored: a
+ * database read gives no working token. Each acts for its creator in one team with a role no
+ * higher than theirs (capped again at every request by their current role), and expires.
+ * `windowStart`/`windowRequests` count requests per minute for the rate limit: the one update that
+ * authenticates a request also counts it, so parallel requests cannot slip past the limit.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    role: teamRole("role").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** The first characters of the token (`dky_ab12`), so a person can tell their tokens apart. */
+    prefix: text("prefix").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull().defaultNow(),
+    windowRequests: integer("window_requests").notNull().default(0),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId, t.createdAt)],
+);
+
 export const usersRelations = relations(users, ({ many }) => ({ memberships: many(memberships) }));
 export const teamsRelations = relations(teams, ({ many }) => ({ memberships: many(memberships) }));
 export const membershipsRelations = relations(memberships, ({ one }) => ({
@@ -375,6 +407,7 @@ export type Container = typeof containers.$inferSelect;
 export type Deployment = typeof deployments.$inferSelect;
 export type PullSecret = typeof pullSecrets.$inferSelect;
 export type PullHealth = typeof pullHealth.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;
 
 /**
  * One row per run of a periodic job (the ECR refresh, the pull-health watcher): the slot is the
