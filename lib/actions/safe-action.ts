@@ -7,9 +7,13 @@ import { SafeError, type FieldErrors, type SafeErrorCode } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
 import { nonPlainValues } from "@/lib/validation/plain-data";
 import { storableText } from "@/lib/validation/text";
+import { withinScope, type TokenScope } from "@/lib/api-tokens/scope";
 
-/** What the wrapper knows about the caller: the signed-in user's id, or nothing. */
-export type Session = { userId: string } | null;
+/**
+ * What the wrapper knows about the caller: the signed-in user's id, or nothing. A request with an
+ * API token acts as the token's creator within the token's `scope` (one team, a capped role).
+ */
+export type Session = { userId: string; scope?: TokenScope } | null;
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -101,6 +105,8 @@ async function decideAndRun<C, S extends z.ZodType, R, T>(def: ActionDef<C, S, R
 export function userAction<S extends z.ZodType, T, R = undefined>(def: ActionDef<UserContext, S, R, T>): Action<T> {
   return async (session, raw) => {
     try {
+      // The account's own settings (its tokens, teams, password) are for the person, not for a token.
+      if (session?.scope) throw new SafeError("forbidden", "An API token cannot do this; sign in to the dashboard");
       const user = await loadUser(session);
       assertPlainData(raw);
       const input = parseInput(def.schema, raw);
@@ -135,7 +141,9 @@ export function teamAction<S extends z.ZodType, T, R = undefined>(def: ActionDef
       assertPlainData(raw);
       const slug = teamSlugInput.safeParse(raw);
       if (!slug.success) throw new SafeError("not_found", "Team not found");
-      const { team, role } = await membershipOf(user.id, slug.data.teamSlug);
+      const scoped = withinScope(await membershipOf(user.id, slug.data.teamSlug), session?.scope);
+      if (!scoped) throw new SafeError("not_found", "Team not found");
+      const { team, role } = scoped;
       const rest = { ...(raw as Record<string, unknown>) };
       delete rest.teamSlug;
       const input = parseInput(def.schema, rest);

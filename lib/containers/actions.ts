@@ -1,9 +1,12 @@
 import "server-only";
+import { z } from "zod";
 import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
+import { environmentIdField } from "@/lib/environments/schemas";
+import { loadEnvironment } from "@/lib/environments/service";
 import { deploymentProgress, startDeployment } from "./deployments";
 import { containerInputSchema, containerRefSchema, deploymentRefSchema, scaleContainerSchema, updateContainerSchema } from "./schemas";
 import { deleteContainerRefusal } from "./permissions";
-import { createContainer, deleteContainer, loadContainer, previewContainer, updateContainer } from "./service";
+import { createContainer, deleteContainer, listContainers, loadContainer, previewContainer, updateContainer } from "./service";
 
 /**
  * Any member may add, change, preview and deploy containers (deploying is the point of the
@@ -48,6 +51,13 @@ export const containerActions = {
     name: "container.restart",
     schema: containerRefSchema,
     body: ({ team, user, input }) => startDeployment(team, user, { containerId: input.containerId, action: "restart" }),
+  }),
+  list: teamAction({
+    name: "container.list",
+    schema: z.strictObject({ environmentId: environmentIdField }),
+    // Another team's environment is "not found", not an empty list.
+    load: ({ team, input }) => loadEnvironment(team.id, input.environmentId),
+    body: ({ team, input }) => listContainers(team.id, input.environmentId),
   }),
   progress: teamAction({
     name: "container.progress",

@@ -1,15 +1,15 @@
 import "server-only";
 import { teamAction, throwIfRefused } from "@/lib/actions/safe-action";
 import { deleteRefusal, updateRefusal } from "./permissions";
-import { applyRegistrySchema, createRegistrySchema, deleteRegistrySchema, type CreateRegistryInput, listRegistriesSchema, probeRegistrySchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
+import { applyRegistrySchema, createRegistrySchema, deleteRegistrySchema, type CreateRegistryInput, listRegistriesSchema, probeRegistrySchema, registryRefSchema, testRegistrySchema, updateRegistrySchema } from "./schemas";
 import { applyRotation, probeRegistry } from "./rollout";
-import { createRegistry, deleteRegistry, listRegistries, loadRow, loadRowWithCreator, testRegistry, updateRegistry } from "./service";
+import { createRegistry, deleteRegistry, getRegistry, listRegistries, loadRow, loadRowWithCreator, testRegistry, updateRegistry } from "./service";
 
 /**
  * The registry actions. Any member may list, create and test; the creator or a team owner/admin
  * may update, test or probe an edit, and apply a rotation to every environment; only the creator
  * may delete (a team owner once the creator has left). Any member may probe the saved
- * credentials. Each rule reads the stored row, which `load` fetches scoped to the team.
+ * credentials, and list and read registries. Each rule reads the stored row, which `load` fetches scoped to the team.
  */
 export const registryActions = {
   create: teamAction({
@@ -63,5 +63,11 @@ export const registryActions = {
     name: "registry.list",
     schema: listRegistriesSchema,
     body: ({ team, input }) => listRegistries(team.id, input),
+  }),
+
+  get: teamAction({
+    name: "registry.get",
+    schema: registryRefSchema,
+    body: ({ team, input }) => getRegistry(team.id, input.registryId),
   }),
 };

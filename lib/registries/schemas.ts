@@ -16,6 +16,9 @@ export const updateRegistrySchema = z.strictObject({
 });
 export type UpdateRegistryInput = { registryId: string; name?: string; credentials?: Record<string, string> };
 
+/** One registry of the team, as any member sees it. */
+export const registryRefSchema = z.strictObject({ registryId: registryIdField });
+
 export const deleteRegistrySchema = z.strictObject({ registryId: registryIdField });
 export type DeleteRegistryInput = z.input<typeof deleteRegistrySchema>;
 

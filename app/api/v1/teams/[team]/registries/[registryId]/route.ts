@@ -1,0 +1,8 @@
+import { apiRoute } from "@/lib/api/handler";
+import { endpoints } from "@/lib/api/endpoints";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(endpoints.getRegistry);
+export const PATCH = apiRoute(endpoints.updateRegistry);
+export const DELETE = apiRoute(endpoints.deleteRegistry);
