@@ -6,6 +6,7 @@ import { RefreshCw, Rocket, Scaling, Trash2 } from "lucide-react";
 import { deleteContainerAction, deployContainerAction, restartContainerAction, scaleContainerAction } from "@/app/_actions/environments";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
 type Started = { ok: true; data: { deploymentId: string } } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 
@@ -13,7 +14,15 @@ type Started = { ok: true; data: { deploymentId: string } } | { ok: false; error
  * Deploy, restart, scale, delete. A deploy returns as soon as it is recorded; the page then shows
  * it running (DeploymentProgressPanel polls its steps), and these stay disabled until it ends.
  */
-export function ContainerActions(props: { teamSlug: string; containerId: string; environmentHref: string; replicas: number; mayDelete: boolean; deploying: boolean }) {
+export function ContainerActions(props: {
+  teamSlug: string;
+  containerId: string;
+  environmentHref: string;
+  replicas: number;
+  /** Why the caller may not delete it, and who can; null when they may. */
+  deleteRefusal: string | null;
+  deploying: boolean;
+}) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [busy, setBusy] = useState<string>();
@@ -30,16 +39,6 @@ export function ContainerActions(props: { teamSlug: string; containerId: string;
     });
   const blocked = pending || props.deploying;
 
-  const remove = () =>
-    start(async () => {
-      if (!window.confirm("Delete this container? Its workload is removed from the orchestrator.")) return;
-      setBusy("delete");
-      const result = await deleteContainerAction(ref);
-      setBusy(undefined);
-      if (!result.ok) return void toast.error(result.error);
-      toast.success("Container deleted");
-      router.push(props.environmentHref);
-    });
 
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -58,11 +57,23 @@ export function ContainerActions(props: { teamSlug: string; containerId: string;
           <Scaling className="h-4 w-4" aria-hidden /> Scale
         </Button>
       </div>
-      {props.mayDelete && (
-        <Button variant="secondary" onClick={remove} pending={busy === "delete"} disabled={blocked}>
-          <Trash2 className="h-4 w-4" aria-hidden /> Delete
-        </Button>
-      )}
+      <ConfirmDialog
+        trigger={
+          <>
+            <Trash2 className="h-4 w-4" aria-hidden /> Delete
+          </>
+        }
+        refusal={props.deleteRefusal ?? (props.deploying ? "A deploy is running: delete once it has ended." : null)}
+        title="Delete this container?"
+        description="Its workload is removed from the orchestrator first; if that fails, the container is kept and you are told why. Its deploy history goes with it."
+        confirmLabel="Delete container"
+        onConfirm={async () => {
+          const result = await deleteContainerAction(ref);
+          if (!result.ok) return result.error;
+          toast.success("Container deleted");
+          router.push(props.environmentHref);
+        }}
+      />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type { DeploymentProgress } from "@/lib/containers/deployments";
 import type { PullFailureView } from "@/lib/containers/service";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, CardHeader } from "@/components/ui/card";
+import { CodeBlock } from "@/components/ui/code-block";
 
 const POLL_MS = 1000;
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -71,7 +72,9 @@ export function PullFailureNotice({ failure }: { failure: PullFailureView }) {
       )}
       <details className="mt-2">
         <summary className="cursor-pointer font-medium underline-offset-2 hover:underline">What the orchestrator said</summary>
-        <pre className="mt-2 max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-white p-3 font-mono text-xs text-slate-800">{failure.message}</pre>
+        <CodeBlock label="What the orchestrator said" className="mt-2 max-h-48 whitespace-pre-wrap break-words bg-white text-slate-800">
+          {failure.message}
+        </CodeBlock>
       </details>
     </div>
   );

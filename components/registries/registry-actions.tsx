@@ -8,6 +8,7 @@ import { registryClient } from "@/lib/registries/client";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { CodeBlock } from "@/components/ui/code-block";
 
 const linkButton = "inline-flex h-10 items-center gap-2 rounded-md border border-slate-300 bg-white px-4 text-sm font-medium text-slate-900 hover:bg-slate-50";
 
@@ -70,9 +71,9 @@ function ExportDialog({ name, yaml }: { name: string; yaml: string }) {
         </Button>
       </DialogTrigger>
       <DialogContent title="Export registry" description="The same shape Add Registry imports. Secrets are left out: fill them in before importing.">
-        <pre className="max-h-72 overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs text-slate-100" data-testid="export-yaml">
+        <CodeBlock label="Registry document (YAML)" className="max-h-72 bg-slate-900 text-slate-100" testId="export-yaml">
           {yaml}
-        </pre>
+        </CodeBlock>
         <div className="mt-4 flex justify-end gap-2">
           <Button variant="secondary" onClick={() => navigator.clipboard.writeText(yaml).then(() => toast.success("Copied"))}>
             Copy

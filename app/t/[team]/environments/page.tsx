@@ -4,8 +4,10 @@ import { Boxes, Plus } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { listEnvironments } from "@/lib/environments/service";
 import { ORCHESTRATORS } from "@/lib/environments/schemas";
+import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Environments" };
 
@@ -16,7 +18,7 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
   const { team, role } = await requireTeam((await params).team);
   const items = await listEnvironments(team.id);
   const base = `/t/${team.slug}/environments`;
-  const mayAdd = role !== "member";
+  const mayAdd = manageEnvironmentsRefusal(role, "add environments") === null;
   const add = mayAdd ? (
     <Link href={`${base}/new`} className={buttonClass}>
       <Plus className="h-4 w-4" aria-hidden /> Add environment
@@ -33,40 +35,30 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ t
       </header>
       <Card>
         {items.length === 0 ? (
-          <EmptyState icon={<Boxes className="h-8 w-8" />} title="No environments yet" action={add}>
+          <EmptyState level={2} icon={<Boxes className="h-8 w-8" />} title="No environments yet" action={add}>
             {mayAdd ? "Add one to deploy containers from your registries." : "A team owner or admin adds environments; you can then deploy containers to them."}
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
-<table className="w-full text-sm">
-            <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-5 py-3 font-medium">Name</th>
-                <th className="px-5 py-3 font-medium">Orchestrator</th>
-                <th className="px-5 py-3 font-medium">Target</th>
-                <th className="px-5 py-3 font-medium">Containers</th>
-                <th className="hidden px-5 py-3 font-medium md:table-cell">Created</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((e) => (
-                <tr key={e.id} className="hover:bg-slate-50">
-                  <td className="px-5 py-3">
-                    <Link href={`${base}/${e.id}`} className="font-medium text-slate-900 hover:underline">
-                      {e.name}
-                    </Link>
-                  </td>
-                  <td className="px-5 py-3">
-                    <Badge tone="blue">{orchestratorLabel(e.orchestrator)}</Badge>
-                  </td>
-                  <td className="px-5 py-3 font-mono text-xs text-slate-600">{e.orchestrator === "kubernetes" ? e.namespace : e.connection.dockerHost}</td>
-                  <td className="px-5 py-3">{e.containerCount}</td>
-                  <td className="hidden px-5 py-3 text-slate-500 md:table-cell">{formatDateTime(e.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-</div>
+          <DataTable
+            caption="Environments"
+            rows={items}
+            rowKey={(e) => e.id}
+            columns={[
+              {
+                header: "Name",
+                primary: true,
+                cell: (e) => (
+                  <Link href={`${base}/${e.id}`} className="font-medium text-slate-900 hover:underline">
+                    {e.name}
+                  </Link>
+                ),
+              },
+              { header: "Orchestrator", cell: (e) => <Badge tone="blue">{orchestratorLabel(e.orchestrator)}</Badge> },
+              { header: "Target", cell: (e) => <span className="break-all font-mono text-xs text-slate-600">{e.orchestrator === "kubernetes" ? e.namespace : e.connection.dockerHost}</span> },
+              { header: "Containers", numeric: true, cell: (e) => e.containerCount },
+              { header: "Created", optional: true, cell: (e) => <span className="text-slate-600">{formatDateTime(e.createdAt)}</span> },
+            ]}
+          />
         )}
       </Card>
     </div>

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { History } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { getContainer, previewContainer } from "@/lib/containers/service";
 import { deploymentProgress } from "@/lib/containers/deployments";
 import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
+import { deleteContainerRefusal } from "@/lib/containers/permissions";
+import { CodeBlock } from "@/components/ui/code-block";
 import { formatDateTime } from "@/lib/format";
 import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { ContainerActions } from "@/components/containers/container-actions";
@@ -16,10 +18,7 @@ export const metadata: Metadata = { title: "Container" };
 export default async function ContainerPage({ params }: { params: Promise<{ team: string; ctrId: string }> }) {
   const { team: slug, ctrId } = await params;
   const { user, team, role } = await requireTeam(slug);
-  const container = await getContainer(team.id, ctrId).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const container = await orNotFound(getContainer(team.id, ctrId));
   // The preview never calls the cluster or AWS and masks every secret.
   const preview = await previewContainer(team, container.id).catch((err) => {
     if (err instanceof SafeError || err instanceof Error) return err.message;
@@ -61,7 +60,7 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
           containerId={container.id}
           environmentHref={envHref}
           replicas={container.replicas}
-          mayDelete={role !== "member" || container.createdBy === user.id}
+          deleteRefusal={deleteContainerRefusal(container, user, role)}
           deploying={latest?.status === "running"}
         />
       </header>
@@ -77,7 +76,9 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
             preview.map((part) => (
               <section key={part.title}>
                 <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{part.title}</h3>
-                <pre className="max-h-80 overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-5 text-slate-100">{part.body}</pre>
+                <CodeBlock label={`Preview: ${part.title}`} className="max-h-80 bg-slate-900 leading-5 text-slate-100">
+                  {part.body}
+                </CodeBlock>
               </section>
             ))
           )}
@@ -114,7 +115,9 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
                     ) : (
                       d.message && d.status === "failed" && <p className="text-sm text-red-800">{d.message}</p>
                     )}
-                    <pre className="max-h-64 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-700">{d.log || "(no log)"}</pre>
+                    <CodeBlock label={`Log of the ${d.action} at ${formatDateTime(d.startedAt)}`} className="max-h-64 bg-slate-50 text-slate-700">
+                      {d.log || "(no log)"}
+                    </CodeBlock>
                   </div>
                 </details>
               </li>

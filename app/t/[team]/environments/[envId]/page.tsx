@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { Container, Pencil, Plus } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { getEnvironment } from "@/lib/environments/service";
 import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
 import { ORCHESTRATORS } from "@/lib/environments/schemas";
 import { listContainers } from "@/lib/containers/service";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { EnvironmentActions } from "@/components/environments/environment-actions";
 
 export const metadata: Metadata = { title: "Environment" };
@@ -16,13 +16,13 @@ export const metadata: Metadata = { title: "Environment" };
 const buttonClass = "inline-flex h-9 items-center gap-2 rounded-md bg-slate-900 px-3 text-sm font-medium text-white hover:bg-slate-700";
 const secondaryButtonClass = "inline-flex h-10 items-center gap-2 rounded-md border border-slate-300 bg-white px-4 text-sm font-medium text-slate-900 hover:bg-slate-50";
 
+/** What the service refuses while containers remain, said before anyone tries. */
+const containersFirst = (n: number) => (n === 0 ? null : `Delete its ${n} container${n === 1 ? "" : "s"} first: that removes their workloads.`);
+
 export default async function EnvironmentPage({ params }: { params: Promise<{ team: string; envId: string }> }) {
   const { team: slug, envId } = await params;
   const { team, role } = await requireTeam(slug);
-  const env = await getEnvironment(team.id, envId).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const env = await orNotFound(getEnvironment(team.id, envId));
   const items = await listContainers(team.id, env.id);
   const base = `/t/${team.slug}/environments`;
   const mayManage = manageEnvironmentsRefusal(role, "change environments") === null;
@@ -57,7 +57,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
               <Pencil className="h-4 w-4" aria-hidden /> Edit
             </Link>
           )}
-          <EnvironmentActions teamSlug={team.slug} environmentId={env.id} mayDelete={mayManage} />
+          <EnvironmentActions
+            teamSlug={team.slug}
+            environment={{ id: env.id, name: env.name }}
+            deleteRefusal={manageEnvironmentsRefusal(role, "delete environments") ?? containersFirst(items.length)}
+          />
         </div>
       </header>
       <Card>
@@ -78,34 +82,25 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
             Add a container from a registry image, preview what will be applied, then deploy it.
           </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
-<table className="w-full text-sm">
-            <thead className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-5 py-3 font-medium">Name</th>
-                <th className="px-5 py-3 font-medium">Image</th>
-                <th className="px-5 py-3 font-medium">Registry</th>
-                <th className="px-5 py-3 font-medium">Replicas</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((c) => (
-                <tr key={c.id} className="hover:bg-slate-50">
-                  <td className="px-5 py-3">
-                    <Link href={`/t/${team.slug}/containers/${c.id}`} className="font-medium text-slate-900 hover:underline">
-                      {c.name}
-                    </Link>
-                  </td>
-                  <td className="px-5 py-3 font-mono text-xs">
-                    {c.imageName}:{c.imageTag}
-                  </td>
-                  <td className="px-5 py-3">{c.registryName ?? "Public (no auth)"}</td>
-                  <td className="px-5 py-3">{c.replicas}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-</div>
+          <DataTable
+            caption={`Containers in ${env.name}`}
+            rows={items}
+            rowKey={(c) => c.id}
+            columns={[
+              {
+                header: "Name",
+                primary: true,
+                cell: (c) => (
+                  <Link href={`/t/${team.slug}/containers/${c.id}`} className="font-medium text-slate-900 hover:underline">
+                    {c.name}
+                  </Link>
+                ),
+              },
+              { header: "Image", cell: (c) => <span className="break-all font-mono text-xs">{`${c.imageName}:${c.imageTag}`}</span> },
+              { header: "Registry", cell: (c) => c.registryName ?? "Public (no auth)" },
+              { header: "Replicas", numeric: true, cell: (c) => c.replicas },
+            ]}
+          />
         )}
       </Card>
     </div>

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
 import { getEnvironment } from "@/lib/environments/service";
 import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { Card } from "@/components/ui/card";
 import { EnvironmentForm } from "@/components/environments/environment-form";
 
@@ -13,10 +12,7 @@ export const metadata: Metadata = { title: "Edit environment" };
 export default async function EditEnvironmentPage({ params }: { params: Promise<{ team: string; envId: string }> }) {
   const { team: slug, envId } = await params;
   const { team, role } = await requireTeam(slug);
-  const env = await getEnvironment(team.id, envId).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const env = await orNotFound(getEnvironment(team.id, envId));
   const refusal = manageEnvironmentsRefusal(role, "change environments");
   return (
     <div className="max-w-3xl space-y-6">

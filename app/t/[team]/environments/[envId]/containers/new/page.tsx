@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireTeam } from "@/lib/auth/session";
 import { getEnvironment } from "@/lib/environments/service";
 import { registryChoices } from "@/lib/registries/service";
-import { SafeError } from "@/lib/errors";
+import { orNotFound } from "@/lib/not-found";
 import { Card } from "@/components/ui/card";
 import { ContainerForm, type RegistryChoice } from "@/components/containers/container-form";
 
@@ -13,10 +12,7 @@ export const metadata: Metadata = { title: "Add container" };
 export default async function NewContainerPage({ params }: { params: Promise<{ team: string; envId: string }> }) {
   const { team: slug, envId } = await params;
   const { team } = await requireTeam(slug);
-  const env = await getEnvironment(team.id, envId).catch((err) => {
-    if (err instanceof SafeError && err.code === "not_found") notFound();
-    throw err;
-  });
+  const env = await orNotFound(getEnvironment(team.id, envId));
   // Public registries need no credentials: "Public (no auth)" covers them.
   const registries: RegistryChoice[] = (await registryChoices(team.id)).filter((r) => !r.anonymous);
   return (
