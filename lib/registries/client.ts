@@ -15,7 +15,8 @@ import type { ApplyRegistryInput, CreateRegistryInput, DeleteRegistryInput, List
  *     const registry = registryClient("acme");
  *     await registry.delete({ registryId: "reg-abc123def456" });
  *
- * Every call still goes through the server's session, membership and ownership checks.
+ * Every call still goes through the server's session, membership and ownership checks. From a
+ * script or CI, `createClient` (lib/api/client.ts) has the same methods over the REST API.
  */
 export function registryClient(teamSlug: string) {
   return {
