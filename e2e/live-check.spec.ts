@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { startTestRegistry, type TestRegistry } from "../tests/support/test-registry";
+import { expectAccessible } from "./a11y";
 import { newAccount, signUp, teamSlugOf } from "./helpers";
 
-/** Test Connection in the form: the structural verdict at once, then what the registry itself says. */
+/** Test Connection in the form: one verdict, what the registry (or the network) said, and kept when the tested values are saved. */
 
 let registry: TestRegistry;
 const USER = "formcheck";
@@ -32,31 +33,61 @@ async function fillCustom(page: Page, password: string) {
   await page.getByLabel("Password", { exact: true }).fill(password);
 }
 
-test("Test connection shows the structural and the live result, for a good and a bad Custom registry", async ({ page }) => {
+test("Test connection gives one verdict, and the test run before saving becomes the registry's last test", async ({ page }) => {
   await signUp(page, newAccount("livecheck"));
   await page.goto(`/t/${teamSlugOf(page)}/settings/registries/new`);
+  const verdict = page.getByTestId("test-result");
 
   await fillCustom(page, "wrong-password-0123456789");
   await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByTestId("test-result")).toContainText("Valid: every Custom / Self-hosted field is present and well-formed");
-  await expect(page.getByTestId("live-result")).toContainText(`Registry says: ${registry.host} refused these credentials`);
-  await expect(page.getByTestId("save-anyway")).toBeVisible();
+  // One answer: the registry refused, saving stays allowed, and no green "Valid" above it.
+  await expect(page.getByTestId("test-result-headline")).toHaveText(`${registry.host} refused these credentials. You can still save.`);
+  await expect(verdict).toContainText("Fields: Every Custom / Self-hosted field is present and well-formed.");
+  await expect(verdict).toContainText("Registry says: HTTP 401 to GET /v2/ with Basic authentication.");
+  await expect(verdict.getByRole("status")).toHaveCount(1);
+  await expectAccessible(page, "registry form, a refused test");
 
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Image to try (optional)").fill("team/app");
-  await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByTestId("live-result")).toContainText(`Registry says: Valid: these credentials can pull team/app from ${registry.host}`);
-  await expect(page.getByTestId("save-anyway")).toHaveCount(0);
-
   await page.getByLabel("Image to try (optional)").fill("team/nothing-here");
   await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByTestId("live-result")).toContainText("has no repository team/nothing-here they can see");
+  await expect(page.getByTestId("test-result-headline")).toHaveText(`The credentials are valid, but ${registry.host} has no repository team/nothing-here they can see. You can still save.`);
 
-  // Saved, then tested from the registry page with the stored credentials: the list shows the verdict.
+  await page.getByLabel("Image to try (optional)").fill("team/app");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-result-headline")).toHaveText(`Valid: these credentials can pull team/app from ${registry.host}.`);
+  await expectAccessible(page, "registry form, a passing test");
+
+  // Saved with exactly the tested credentials: the registry was tested, not "never tested".
   await page.getByRole("button", { name: "Save registry" }).click();
   await expect(page.getByRole("heading", { name: "Checked registry" })).toBeVisible();
+  await expect(page.getByTestId("last-test")).toContainText(`valid`);
+  await expect(page.getByTestId("last-test")).toContainText(`Valid: these credentials can pull team/app from ${registry.host}.`);
+  await expect(page.getByTestId("audit-history")).toContainText("Tested");
+
+  // Tested from the registry page with the stored credentials: the list shows the verdict.
   await page.getByRole("button", { name: "Test connection" }).click();
   await expect(page.getByText(`Valid: ${registry.host} accepted the credentials`).first()).toBeVisible();
   await page.getByRole("link", { name: "← Container Registries" }).click();
   await expect(page.getByTestId("registry-row-Checked registry")).toContainText("valid");
+});
+
+test("a test of other credentials than the ones saved is not kept; an address nothing listens on reads in plain words", async ({ page }) => {
+  await signUp(page, newAccount("notkept"));
+  await page.goto(`/t/${teamSlugOf(page)}/settings/registries/new`);
+  await page.getByRole("combobox", { name: "Registry type", exact: true }).click();
+  await page.getByRole("option", { name: "Custom / Self-hosted" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Nobody home");
+  await page.getByLabel("Registry URL").fill("https://127.0.0.1:1");
+  await page.getByLabel("Username", { exact: true }).fill(USER);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-result-headline")).toHaveText("Couldn't reach 127.0.0.1:1 from this server — the connection was refused: nothing listens there. You can still save.");
+  await expect(page.getByTestId("test-result")).toContainText("Connection: Network error: ECONNREFUSED.");
+  await expect(page.getByTestId("test-result")).not.toContainText("Registry says");
+  await expectAccessible(page, "registry form, an unreachable registry");
+  // Changed after the test: the verdict no longer applies, and is not recorded.
+  await page.getByLabel("Password", { exact: true }).fill(`${PASSWORD}-changed`);
+  await page.getByRole("button", { name: "Save registry" }).click();
+  await expect(page.getByRole("heading", { name: "Nobody home" })).toBeVisible();
+  await expect(page.getByTestId("last-test")).toHaveText("never tested");
 });

@@ -48,8 +48,11 @@ export type EditTarget = {
 /** The pull probe of typed credentials, for the values it was run on. */
 type ProbeView = { pending: true } | { pending?: false; credentials: string; passed: number; total: number; results: ProbeLine[]; error?: undefined } | { pending?: false; credentials: string; error: string };
 
-/** A Test Connection in the Add form, kept by the server as the registry's last test when exactly these values are saved. */
-type TestedValues = { values: string; testToken: string };
+/**
+ * A Test Connection, for the values it ran on: once they are edited it no longer applies. In the
+ * Add form the server kept it as the registry's last test for exactly these values (`testToken`).
+ */
+type Tested = { values: string; verdict: VerdictView; testToken?: string };
 
 const TYPE_OPTIONS = REGISTRY_TYPES.map((t) => ({ value: t.type, label: t.label }));
 
@@ -66,8 +69,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const [saving, startSaving] = useTransition();
   const [testing, startTesting] = useTransition();
   const [formError, setFormError] = useState<string>();
-  const [verdict, setVerdict] = useState<VerdictView | "pending">();
-  const [tested, setTested] = useState<TestedValues>();
+  const [tested, setTested] = useState<Tested | "pending">();
   const [tryImage, setTryImage] = useState("");
   const [probe, setProbe] = useState<ProbeView>();
   const resolver = useMemo(() => resolverFor(edit?.type), [edit?.type]);
@@ -84,7 +86,6 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   const fieldPaths = ["name", ...fieldNames(type).map((n) => `credentials.${n}`)];
 
   function clearTest() {
-    setVerdict(undefined);
     setTested(undefined);
     setFormError(undefined);
   }
@@ -134,7 +135,7 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
         router.refresh();
         return;
       }
-      const testToken = tested?.values === typedValues(form.getValues()) ? tested.testToken : undefined;
+      const testToken = tested !== "pending" && tested?.values === typedValues(values) ? tested.testToken : undefined;
       const result = await registry.create({ type: values.type, name: values.name, credentials: values.credentials, testToken });
       if (!result.ok) return showServerErrors(result);
       toast.success(`Registry “${values.name}” saved`);
@@ -170,32 +171,33 @@ export function RegistryForm({ teamSlug, edit }: { teamSlug: string; edit?: Edit
   }
 
   // A warning is about the values it was given: once they are edited, it no longer applies.
-  const typedNow = JSON.stringify(useWatch({ control: form.control, name: "credentials" }));
+  const credentialsNow = useWatch({ control: form.control, name: "credentials" });
+  const typedNow = JSON.stringify(credentialsNow);
   const probeWarning = warnedAbout(probe, typedNow);
   const probeShown = probe?.pending || probe?.credentials === typedNow ? probe : undefined;
+  const verdict = tested === "pending" ? "pending" : tested?.values === typedValues({ type, credentials: credentialsNow }) ? tested.verdict : undefined;
 
   function testConnection() {
     clearTest();
     startTesting(async () => {
       // The fields are checked in the browser at once (focus goes to the first that is not
       // valid); the server checks the same schema again, then asks the registry itself.
+      const values = form.getValues();
       const valid = await form.trigger(undefined, { shouldFocus: true });
       if (!valid) {
-        setVerdict({ ...verdictOf({ ok: false, message: "" }), details: [] });
+        setTested({ values: typedValues(values), verdict: verdictOf({ ok: false, message: "" }) });
         return;
       }
-      const values = form.getValues();
-      if (!def.anonymous) setVerdict("pending");
+      if (!def.anonymous) setTested("pending");
       const image = tryImage.trim() || undefined;
       const result = await registry.test(edit ? { registryId: edit.registryId, credentials: values.credentials, image } : { type: values.type, credentials: values.credentials, image });
       if (!result.ok) {
-        setVerdict(undefined);
+        setTested(undefined);
         showServerErrors(result);
         return;
       }
       applyFieldErrors(form.setError, fieldPaths, result.data.fieldErrors);
-      setVerdict(verdictOf(result.data, { unsaved: true }));
-      if (result.data.testToken) setTested({ values: typedValues(values), testToken: result.data.testToken });
+      setTested({ values: typedValues(values), verdict: verdictOf(result.data, { unsaved: true }), testToken: result.data.testToken });
     });
   }
 

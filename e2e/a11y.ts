@@ -1,0 +1,13 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+
+/**
+ * axe-core on the page as it is now (a form with errors, a verdict shown, a dialog open): no
+ * critical or serious violation. The message lists each one with the elements it found.
+ */
+export async function expectAccessible(page: Page, state: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === "critical" || v.impact === "serious");
+  const report = serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("\n");
+  expect(serious, `${state}:\n${report}`).toEqual([]);
+}
