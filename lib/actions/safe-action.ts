@@ -5,6 +5,7 @@ import { db } from "@/db";
 import { memberships, teams, users, type Team, type TeamRole, type User } from "@/db/schema";
 import { SafeError, type FieldErrors, type SafeErrorCode } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
+import { withActionLog } from "./action-log";
 import { nonPlainValues } from "@/lib/validation/plain-data";
 import { storableText } from "@/lib/validation/text";
 import { withinScope, type TokenScope } from "@/lib/api-tokens/scope";
@@ -103,18 +104,19 @@ async function decideAndRun<C, S extends z.ZodType, R, T>(def: ActionDef<C, S, R
 
 /** session → user → input parse → load → rule → body, for actions that are not about one team. */
 export function userAction<S extends z.ZodType, T, R = undefined>(def: ActionDef<UserContext, S, R, T>): Action<T> {
-  return async (session, raw) => {
+  // The operator's log line and count per call (lib/actions/action-log.ts): `seen` notes who and what.
+  return withActionLog(def.name, async (session, raw, seen) => {
     try {
       // The account's own settings (its tokens, teams, password) are for the person, not for a token.
       if (session?.scope) throw new SafeError("forbidden", "An API token cannot do this; sign in to the dashboard");
       const user = await loadUser(session);
       assertPlainData(raw);
       const input = parseInput(def.schema, raw);
-      return { ok: true, data: await decideAndRun(def, { user, input }) };
+      return { ok: true, data: await decideAndRun(def, seen({ user, input })) };
     } catch (err) {
       return toResult(err, def.name);
     }
-  };
+  });
 }
 
 const teamSlugInput = z.object({ teamSlug: storableText().min(1).max(100) });
@@ -135,23 +137,24 @@ export async function membershipOf(userId: string, teamSlug: string): Promise<{ 
  * The schema describes the input without `teamSlug`.
  */
 export function teamAction<S extends z.ZodType, T, R = undefined>(def: ActionDef<TeamContext, S, R, T>): Action<T> {
-  return async (session, raw) => {
+  // The operator's log line and count per call (lib/actions/action-log.ts): `seen` notes who and what.
+  return withActionLog(def.name, async (session, raw, seen) => {
     try {
       const user = await loadUser(session);
       assertPlainData(raw);
       const slug = teamSlugInput.safeParse(raw);
       if (!slug.success) throw new SafeError("not_found", "Team not found");
-      const scoped = withinScope(await membershipOf(user.id, slug.data.teamSlug), session?.scope);
+      const scoped = withinScope(seen(await membershipOf(user.id, slug.data.teamSlug)), session?.scope);
       if (!scoped) throw new SafeError("not_found", "Team not found");
       const { team, role } = scoped;
       const rest = { ...(raw as Record<string, unknown>) };
       delete rest.teamSlug;
       const input = parseInput(def.schema, rest);
-      return { ok: true, data: await decideAndRun(def, { user, team, role, input }) };
+      return { ok: true, data: await decideAndRun(def, seen({ user, team, role, input })) };
     } catch (err) {
       return toResult(err, def.name);
     }
-  };
+  });
 }
 
 /** For rules: a role outside `allowed` is refused, saying who can. */
