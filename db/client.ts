@@ -1,6 +1,6 @@
 import "server-only";
 import path from "node:path";
-import { mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
@@ -72,12 +72,18 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   }
   const dir = path.join(opts.dataDir, "pglite");
   mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
+  seedFromTemplate(dir);
+  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
   const db = drizzlePglite(client, { schema });
   return {
     db: db as unknown as Db,
     kind: "pglite",
-    migrate: () => migratePglite(db, { migrationsFolder }),
+    migrate: async () => {
+      await migratePglite(db, { migrationsFolder });
+      // Embedded PostgreSQL has no autovacuum: gather the planner's statistics now and then.
+      await client.exec("ANALYZE");
+      setInterval(() => void client.exec("ANALYZE").catch(() => {}), PGLITE_ANALYZE_EVERY_MS).unref();
+    },
     close: () => client.close(),
     exclusively: async (key, fn) => {
       if (held.has(key)) return undefined;
@@ -89,6 +95,27 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
       }
     },
   };
+}
+
+/** Buffers for a small embedded database: PGlite's defaults size them for a server (128 MB of shared buffers). */
+const PGLITE_ANALYZE_EVERY_MS = 15 * 60_000;
+const PGLITE_CONF = ["shared_buffers = 16MB", "work_mem = 2MB", "maintenance_work_mem = 16MB", "temp_buffers = 2MB", "wal_buffers = 1MB"];
+
+/** The empty data dir db/pglite-template.mjs makes once per PGlite version (npm start runs it). */
+function pgliteTemplateDir(): string {
+  const pkg = path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json");
+  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version : "unknown";
+  return path.join(process.cwd(), "node_modules/.cache/dockyard", `pglite-${version}`);
+}
+
+/**
+ * A fresh data dir starts as a copy of the template: initdb inside this process would take
+ * seconds and keep its WASM memory for good. Without a template PGlite runs initdb itself.
+ */
+function seedFromTemplate(dataDir: string) {
+  const template = pgliteTemplateDir();
+  if (existsSync(path.join(dataDir, "PG_VERSION")) || !existsSync(path.join(template, "PG_VERSION"))) return;
+  cpSync(template, dataDir, { recursive: true });
 }
 
 export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<boolean> {

@@ -39,6 +39,8 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
   console.log("› Building the dashboard (next build)…");
   run("npx", ["next", "build"]);
 }
+// The embedded database's empty data dir, made once in a child process (see db/pglite-template.mjs).
+if (!process.env.DATABASE_URL) run(process.execPath, ["db/pglite-template.mjs"]);
 
 const port = process.env.PORT ?? "3000";
 console.log(`› Starting on http://localhost:${port} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : "embedded database in .data/"})`);
