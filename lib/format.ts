@@ -7,5 +7,6 @@ export function formatDateTime(d: Date | string | null | undefined): string {
 
 /** Text ending in a full stop, for messages built from a headline and what follows it. */
 export function asSentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+  // A capped line ends in "…": another full stop after it would read as a typo.
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
 }

@@ -30,6 +30,13 @@ export type EnvironmentEditTarget = {
   secretFields: SecretConnectionField[];
 };
 
+/** What the slug names on the orchestrator: where two environments with one slug would collide. */
+function namesOf(orchestrator: string | undefined, slug: string | undefined) {
+  if (orchestrator === "swarm") return `Swarm services: ${slug}_<container>`;
+  if (orchestrator === "compose") return `Compose project: env-${slug}`;
+  return `Kubernetes namespace: env-${slug}`;
+}
+
 /** `Production EU` → `production-eu`, capped so `env-<slug>` stays a 63-character label. */
 function slugFrom(name: string) {
   return name
@@ -163,7 +170,7 @@ export function EnvironmentForm({ teamSlug, edit }: { teamSlug: string; edit?: E
           id="env-slug"
           label="Slug"
           error={errors.slug?.message}
-          help={edit ? `The slug of a saved environment cannot change: it names the namespace env-${slug}.` : `Kubernetes namespace: env-${slug || "<slug>"}`}
+          help={edit ? `The slug of a saved environment cannot change (${namesOf(orchestrator, slug)}).` : namesOf(orchestrator, slug || "<slug>")}
         >
           {(a11y) => <Input {...a11y} {...form.register("slug", { onChange: () => setSlugEdited(true) })} placeholder="production" className="font-mono" disabled={Boolean(edit)} />}
         </Field>

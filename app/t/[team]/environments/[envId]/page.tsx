@@ -42,7 +42,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ te
       : [["Docker host", env.connection.dockerHost ?? ""]];
   return (
     <div className="space-y-6">
-      <header className="flex flex-wrap items-end justify-between gap-4">
+      <header className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <Link href={base} className="text-sm text-slate-500 hover:underline">
             ← Environments
