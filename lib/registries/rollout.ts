@@ -14,7 +14,7 @@ import { pullCredentialsFor, type CredentialDeps } from "@/lib/containers/creden
 import { targetOf } from "@/lib/environments/service";
 import { SafeError } from "@/lib/errors";
 import { errorForLog, logger } from "@/lib/logger";
-import type { Credentials, RegistryType } from "./catalog";
+import { isAnonymous, type Credentials, type RegistryType } from "./catalog";
 import { parseImage } from "./image-ref";
 import { probeImages, probeLabel, type ImageProbe, type ProbeOptions } from "./pull-probe";
 import { takeLiveCheck } from "@/lib/live-checks";
@@ -239,7 +239,7 @@ function whereOf(target: Target) {
  * (the action's rule).
  */
 export async function applyRotation(team: TeamRef, actor: Actor, reg: Registry, deps: ApplyDeps = {}): Promise<{ apply: ApplyRecord; probe: ProbeRecord | null }> {
-  if (reg.type === "Public") throw new SafeError("invalid", "A public registry has no credentials to apply");
+  if (isAnonymous(reg.type as RegistryType)) throw new SafeError("invalid", "A public registry has no credentials to apply");
   const { targets } = await targetsOf(team.id, reg);
   // `done` counts the environments rewritten, `failed` the others: progress is done + failed of total.
   const record: ApplyRecord = { at: new Date().toISOString(), credentialVersion: reg.credentialVersion, total: targets.length, done: 0, failed: [] };
@@ -353,7 +353,7 @@ export type ProbeOutcome = { total: number; passed: number; results: ProbeLine[]
  * registry: the action's rule; nothing is recorded). Counts as a live check: it connects to the registry.
  */
 export async function probeRegistry(team: TeamRef, actor: Actor, reg: Registry, input: ProbeInput, opts: ProbeOptions = {}): Promise<ProbeOutcome> {
-  if (reg.type === "Public") return { total: 0, passed: 0, results: [] };
+  if (isAnonymous(reg.type as RegistryType)) return { total: 0, passed: 0, results: [] };
   if (!input.credentials) {
     await takeLiveCheck(actor.id);
     const { total, passed, results } = labelled(await probeStored(team, reg, opts));

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requireTeam } from "@/lib/auth/session";
 import { exportShape, getRegistry, listAudit } from "@/lib/registries/service";
 import { deleteRefusal, updateRefusal } from "@/lib/registries/permissions";
-import { typeDef } from "@/lib/registries/catalog";
+import { isAnonymous, typeDef } from "@/lib/registries/catalog";
 import { verdictOf } from "@/lib/registries/test-verdict";
 import { registryDocumentYaml } from "@/lib/registries/import-export";
 import { orNotFound } from "@/lib/not-found";
@@ -52,14 +52,15 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
   const { user, team, role } = await requireTeam(slug);
   const registry = await orNotFound(getRegistry(team.id, id));
   const def = typeDef(registry.type);
+  const anonymous = isAnonymous(registry.type);
   const lastTest = registry.lastTest ? verdictOf(registry.lastTest) : undefined;
   const ownership = { createdBy: registry.createdBy?.id ?? null, creator: registry.createdBy };
   const mayUpdate = updateRefusal(ownership, user, role) === null;
   const deleteRefused = deleteRefusal(ownership, user, role);
   const [audit, rollout, health] = await Promise.all([
     listAudit(team.id, registry.id),
-    registry.type === "Public" ? null : rolloutOf(team.id, registry.id),
-    registry.type === "Public" ? [] : pullHealthOf(team.id, registry.id),
+    anonymous ? null : rolloutOf(team.id, registry.id),
+    anonymous ? [] : pullHealthOf(team.id, registry.id),
   ]);
   const base = `/t/${team.slug}/settings/registries`;
 
@@ -80,7 +81,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
           registryId={registry.id}
           registryName={registry.name}
           editHref={`${base}/${registry.id}/edit`}
-          editLabel={registry.secretFields.length > 0 || registry.type !== "Public" ? "Edit / rotate" : "Edit"}
+          editLabel={anonymous ? "Edit" : "Edit / rotate"}
           mayUpdate={mayUpdate}
           deleteRefusal={deleteRefused}
           inUseBy={registry.containerCount}
@@ -149,7 +150,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
         <RolloutPanel teamSlug={team.slug} initial={rollout} mayApply={mayUpdate} applyRefusal="Only the registry's creator or a team owner or admin can apply its credentials to every environment." />
       )}
 
-      {registry.type !== "Public" && <PullHealth health={health} teamSlug={team.slug} />}
+      {!anonymous && <PullHealth health={health} teamSlug={team.slug} />}
 
       <Card>
         <CardHeader title="History" description="Who did what, and when. Values are never recorded." />

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireTeam } from "@/lib/auth/session";
+import { isAnonymous } from "@/lib/registries/catalog";
 import { getRegistry } from "@/lib/registries/service";
 import { updateRefusal } from "@/lib/registries/permissions";
 import { countImagesInUse } from "@/lib/registries/rollout";
@@ -41,7 +42,7 @@ export default async function EditRegistryPage({ params }: { params: Promise<{ t
             secretFields: registry.secretFields,
             lastTest: registry.lastTest,
             lastTestAt: registry.lastTestAt?.toISOString() ?? null,
-            imagesInUse: registry.type === "Public" ? 0 : await countImagesInUse(team.id, registry.id),
+            imagesInUse: isAnonymous(registry.type) ? 0 : await countImagesInUse(team.id, registry.id),
           }}
         />
       )}
