@@ -50,7 +50,8 @@ export function apiRoute(endpoint: Endpoint) {
           headers: { "retry-after": String(caller.retryAfter) },
         });
       }
-      const { team, ...ids } = await ctx.params;
+      // A route without dynamic segments (/token) has no params at all.
+      const { team, ...ids } = (await ctx.params) ?? {};
       let body: Record<string, unknown> = {};
       if (endpoint.body) {
         const parsed = await bodyInput(req);
