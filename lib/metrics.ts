@@ -5,6 +5,7 @@ import { count, eq } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { db } from "@/db";
 import { pullHealth, registries } from "@/db/schema";
+import { logger } from "@/lib/logger";
 import { REGISTRY_TYPE_KEYS } from "@/lib/registries/catalog";
 
 /**
@@ -111,4 +112,10 @@ function recordRequest(method: string, pathname: string, status: number, seconds
   const verb = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].includes(method) ? method : "other";
   m.httpRequests.inc({ method: verb, route, status: String(status) });
   m.httpDuration.observe({ method: verb, route }, seconds);
+}
+
+/** One live registry check made (Test Connection): counted by type and outcome, and logged with the host it asked, never with what it sent. */
+export function recordLiveCheck(check: { userId: string; registryType: string; outcome: string; host?: string; durationMs: number }) {
+  metrics().liveChecks.inc({ registry_type: check.registryType, outcome: check.outcome });
+  logger.info(check, "live check");
 }

@@ -14,6 +14,12 @@ import type { Action, ActionResult, Session } from "./safe-action";
 type Known = { user?: { id: string }; team?: { id: string }; input?: unknown };
 export type Seen = <C extends Known>(ctx: C) => C;
 
+/**
+ * Actions that only read what the caller may see (lists, a deploy's progress the page polls every
+ * second, previews): debug, so that the info log is the record of what changed or went outside.
+ */
+const READS = /\.(list|get|progress|preview)$/;
+
 /** An id as newId makes them (`reg-k3j9x0a1b2c4`); anything else in an `…Id` field is not logged. */
 const ID = /^[a-z]{2,12}-[a-z0-9]{4,40}$/;
 
@@ -36,7 +42,7 @@ export function withActionLog<T>(action: string, run: (session: Session, raw: un
     const result = await run(session, raw, (ctx) => Object.assign(known, ctx) && ctx);
     const outcome = result.ok ? "ok" : result.code;
     metrics().actions.inc({ action, outcome });
-    logger[outcome === "internal" ? "error" : "info"](
+    logger[outcome === "internal" ? "error" : READS.test(action) ? "debug" : "info"](
       {
         requestId: await requestId(),
         action,

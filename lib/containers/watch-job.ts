@@ -198,7 +198,9 @@ async function dueWork(now: Date): Promise<EnvironmentWork[]> {
 async function schedule(environmentId: string, outcome: { ok: true } | { ok: false; error: string }, now: Date) {
   const [prev] = await db().select().from(environmentWatch).where(eq(environmentWatch.environmentId, environmentId));
   const failures = outcome.ok ? 0 : (prev?.failures ?? 0) + 1;
-  const delay = outcome.ok ? watchIntervalMs() : Math.min(watchIntervalMs() * 2 ** failures, MAX_BACKOFF_MS);
+  // Due again by the next run, which another instance may start a few milliseconds before a full
+  // interval has passed on this one's clock; never twice in one run.
+  const delay = outcome.ok ? watchIntervalMs() / 2 : Math.min(watchIntervalMs() * 2 ** failures, MAX_BACKOFF_MS);
   const values = { failures, nextAt: new Date(now.getTime() + delay), lastError: outcome.ok ? null : outcome.error, checkedAt: now };
   await db().insert(environmentWatch).values({ environmentId, ...values }).onConflictDoUpdate({ target: environmentWatch.environmentId, set: values });
 }

@@ -19,6 +19,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
 import { newId } from "@/lib/ids";
+import { recordLiveCheck } from "@/lib/metrics";
 import { SafeError, fieldError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/safe-action";
 import {
@@ -451,7 +452,9 @@ async function checkWith(actor: Actor, type: RegistryType, credentials: Credenti
   if (!structural.ok || input.live === false) return structural;
   // A public registry's check connects nowhere ("nothing to check"): it costs no live check.
   if (!isAnonymous(type)) await takeLiveCheck(actor.id);
+  const started = performance.now();
   const live = await liveCheck(type, credentialsSchemaFor(type).parse(credentials), { ...liveOptions(input.image), ...deps.live });
+  recordLiveCheck({ userId: actor.id, registryType: type, outcome: live.status, host: live.host, durationMs: Math.round(performance.now() - started) });
   return { ok: live.ok || live.status === "not_applicable", message: structural.message, live };
 }
 
