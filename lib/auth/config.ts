@@ -1,7 +1,7 @@
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
 import { env, type Env } from "@/lib/env";
-import { SESSION_MAX_AGE_SECONDS, grantedGeneration, isSessionCurrent, newSessionId } from "./sessions";
+import { SESSION_MAX_AGE_SECONDS, SESSION_UPDATE_AGE_SECONDS, grantedGeneration, isSessionCurrent, newSessionId } from "./sessions";
 
 /**
  * The part of the Auth.js config the proxy shares with the app: no providers. Every read of a
@@ -10,7 +10,8 @@ import { SESSION_MAX_AGE_SECONDS, grantedGeneration, isSessionCurrent, newSessio
 export function baseAuthConfig({ authSecret, publicUrl }: Pick<Env, "authSecret" | "publicUrl"> = env()) {
   return {
     secret: authSecret,
-    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    // Auth.js applies updateAge to database sessions only; proxy.ts applies it to these tokens.
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_UPDATE_AGE_SECONDS },
     trustHost: true,
     // Without a configured public URL Auth.js decides per request from its protocol.
     useSecureCookies: publicUrl ? publicUrl.protocol === "https:" : undefined,

@@ -1,15 +1,23 @@
 import "server-only";
 import { cache } from "react";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { users } from "@/db/schema";
 import { auth } from "@/lib/auth";
+import { PROXY_IDENTITY_HEADER, proxyIdentity } from "@/lib/auth/proxy-identity";
 import { membershipOf, type Session } from "@/lib/actions/safe-action";
 import { orNotFound } from "@/lib/not-found";
 
-/** The caller as the action wrapper sees it. */
+/**
+ * The caller as the action wrapper sees it. Dashboard pages and their actions take the session
+ * the proxy verified for this very request; elsewhere (sign-in, invitations, API routes) Auth.js
+ * reads the cookie.
+ */
 export async function currentSession(): Promise<Session> {
+  const verifiedByProxy = proxyIdentity((await headers()).get(PROXY_IDENTITY_HEADER));
+  if (verifiedByProxy) return { userId: verifiedByProxy };
   const session = await auth();
   return session?.user?.id ? { userId: session.user.id } : null;
 }

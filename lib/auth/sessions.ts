@@ -5,8 +5,11 @@ import { db } from "@/db";
 import { revokedSessions, users } from "@/db/schema";
 import { env } from "@/lib/env";
 
-/** How long a session token lives without being used; each use re-issues it. */
+/** How long a session token lives without being used; a use re-issues it once it is older than a day. */
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/** Re-issuing the cookie on every response costs an encryption each time; once a day keeps the 30 days sliding. */
+export const SESSION_UPDATE_AGE_SECONDS = 24 * 60 * 60;
 
 /** The id a new session's token carries, so that this one session can be revoked. */
 export function newSessionId(): string {
