@@ -6,7 +6,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { isEgressRefused, serverEgressPolicy, vettedAddress, type EgressPolicy } from "@/lib/egress";
 import type { CommandRunner, RunResult } from "./command";
-import { MASK } from "./redact";
+import { MASK, printableCapped } from "./redact";
 
 /**
  * The Docker half of the deploy module: `docker login` into a private, throw-away config
@@ -165,10 +165,10 @@ const LINE_CAP = 200;
 export function classifyDockerFailure(output: string, redact: (s: string) => string): { kind: DockerFailure; words: string; detail: string } {
   const [kind, , words] = FAILURES.find(([, pattern]) => pattern.test(output)) ?? ["other", /./, "the command failed"];
   const lines = redact(output)
-    // eslint-disable-next-line no-control-regex
-    .split(/\r?\n/).map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim()).filter(Boolean);
-  const last = lines.at(-1) ?? "";
-  return { kind, words, detail: last.length > LINE_CAP ? `${last.slice(0, LINE_CAP - 1)}…` : last };
+    .split(/\r?\n/)
+    .map((l) => printableCapped(l, LINE_CAP))
+    .filter(Boolean);
+  return { kind, words, detail: lines.at(-1) ?? "" };
 }
 
 export async function runChecked(session: DockerSession, cmd: DockerCommand, redact: (s: string) => string): Promise<RunResult> {

@@ -14,6 +14,7 @@ import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { failureDetail, networkFailure } from "@/lib/network-failure";
 import { namespaceManifest } from "./manifests";
+import { printableCapped } from "./redact";
 
 /**
  * The Kubernetes half of the deploy module, on the real `@kubernetes/client-node`.
@@ -101,12 +102,7 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
 const MESSAGE_CAP = 200;
 
 /** Printable text only, at most MESSAGE_CAP characters. */
-function capped(text: unknown): string {
-  if (typeof text !== "string") return "";
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
-  return clean.length > MESSAGE_CAP ? `${clean.slice(0, MESSAGE_CAP - 1)}…` : clean;
-}
+const capped = (text: unknown) => (typeof text === "string" ? printableCapped(text, MESSAGE_CAP) : "");
 
 /** The media type of a Content-Type header, or "no content type" when it is not one. */
 function mediaTypeOf(header: string | undefined): string {

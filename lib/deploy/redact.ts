@@ -17,3 +17,9 @@ export function redactor(secrets: readonly (string | undefined)[]): (text: strin
   const ordered = [...needles].sort((a, b) => b.length - a.length);
   return (text) => ordered.reduce((out, needle) => out.split(needle).join(MASK), text);
 }
+
+/** Printable text only (control characters become spaces), at most `cap` characters: upstream text fit to show. */
+export function printableCapped(text: string, cap: number): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return clean.length > cap ? `${clean.slice(0, cap - 1)}…` : clean;
+}
