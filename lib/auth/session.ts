@@ -1,14 +1,13 @@
 import "server-only";
 import { cache } from "react";
 import { headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { notFound, redirect } from "next/navigation";
 import { db } from "@/db";
-import { users } from "@/db/schema";
+import { memberships, teams, users } from "@/db/schema";
 import { auth } from "@/lib/auth";
 import { PROXY_IDENTITY_HEADER, proxyIdentity } from "@/lib/auth/proxy-identity";
-import { membershipOf, type Session } from "@/lib/actions/safe-action";
-import { orNotFound } from "@/lib/not-found";
+import type { Session } from "@/lib/actions/safe-action";
 
 /**
  * The caller as the action wrapper sees it. Dashboard pages and their actions take the session
@@ -22,12 +21,14 @@ export async function currentSession(): Promise<Session> {
   return session?.user?.id ? { userId: session.user.id } : null;
 }
 
+const userColumns = { id: users.id, email: users.email, name: users.name };
+
 /** The signed-in user, or null: for pages anyone may see (an invitation link). */
 export const currentUser = cache(async () => {
   const session = await currentSession();
   if (!session) return null;
   const [user] = await db()
-    .select({ id: users.id, email: users.email, name: users.name })
+    .select(userColumns)
     .from(users)
     .where(eq(users.id, session.userId));
   return user ?? null;
@@ -40,9 +41,21 @@ export const requireUser = cache(async () => {
   return user;
 });
 
-/** The signed-in user's membership of the team in the URL; a team they are not in is a 404. */
+/**
+ * The signed-in user and their membership of the team in the URL, read in one round trip; a team
+ * they are not in (or none has this slug) is a 404, as the actions' membership check answers.
+ */
 export const requireTeam = cache(async (teamSlug: string) => {
-  const user = await requireUser();
-  const { team, role } = await orNotFound(membershipOf(user.id, teamSlug));
+  const session = await currentSession();
+  if (!session) redirect("/sign-in");
+  const [row] = await db()
+    .select({ user: userColumns, team: teams, role: memberships.role })
+    .from(users)
+    .leftJoin(teams, eq(teams.slug, teamSlug))
+    .leftJoin(memberships, and(eq(memberships.teamId, teams.id), eq(memberships.userId, users.id)))
+    .where(eq(users.id, session.userId));
+  if (!row) redirect("/sign-in");
+  const { user, team, role } = row;
+  if (!team || !role) notFound();
   return { user, team, role };
 });

@@ -88,11 +88,39 @@ async function audit(teamId: string, registryId: string, actorId: string, action
 
 const containerCount = sql<number>`(select count(*)::int from ${containers} where ${containers.registryId} = ${registries.id})`;
 const creatorInTeam = sql<boolean>`exists (select 1 from ${memberships} where ${memberships.teamId} = ${registries.teamId} and ${memberships.userId} = ${registries.createdBy})`;
-/** A registry with its creator's name and membership and how many containers use it, for views. */
-const viewColumns = { row: registries, creatorId: users.id, creatorName: users.name, creatorInTeam, containers: containerCount };
-type ViewRow = { row: Registry; creatorId: string | null; creatorName: string | null; creatorInTeam: boolean; containers: number };
+/**
+ * A registry with its creator's name and membership and how many containers use it, for views:
+ * the columns a view shows, so neither the ciphertext nor its key id leave the database for a list.
+ */
+const viewColumns = {
+  row: {
+    id: registries.id,
+    name: registries.name,
+    type: registries.type,
+    visibleFields: registries.visibleFields,
+    credentialVersion: registries.credentialVersion,
+    createdAt: registries.createdAt,
+    updatedAt: registries.updatedAt,
+    lastTestAt: registries.lastTestAt,
+    lastTest: registries.lastTest,
+    lastRefresh: registries.lastRefresh,
+  },
+  hasSecret: sql<boolean>`${registries.secretCiphertext} is not null`,
+  creatorId: users.id,
+  creatorName: users.name,
+  creatorInTeam,
+  containers: containerCount,
+};
+type ViewRow = {
+  row: Pick<Registry, keyof (typeof viewColumns)["row"]>;
+  hasSecret: boolean;
+  creatorId: string | null;
+  creatorName: string | null;
+  creatorInTeam: boolean;
+  containers: number;
+};
 
-function toView({ row, creatorId, creatorName, creatorInTeam, containers: containersUsing }: ViewRow): RegistryView {
+function toView({ row, hasSecret, creatorId, creatorName, creatorInTeam, containers: containersUsing }: ViewRow): RegistryView {
   const type = row.type as RegistryType;
   return {
     id: row.id,
@@ -101,7 +129,7 @@ function toView({ row, creatorId, creatorName, creatorInTeam, containers: contai
     typeLabel: registryType(type)?.label ?? type,
     serverHost: serverHostOf(type, row.visibleFields),
     visibleFields: row.visibleFields,
-    secretFields: row.secretCiphertext ? secretFieldNames(type) : [],
+    secretFields: hasSecret ? secretFieldNames(type) : [],
     credentialVersion: row.credentialVersion,
     createdBy: creatorId ? { id: creatorId, name: creatorName ?? "", inTeam: creatorInTeam } : null,
     createdAt: row.createdAt,
