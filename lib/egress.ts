@@ -188,37 +188,20 @@ function refusedSocket(err: Error): Duplex {
   return socket;
 }
 
-export class EgressHttpAgent extends http.Agent {
-  constructor(
-    private readonly policy: EgressPolicy,
-    opts: http.AgentOptions = {},
-  ) {
-    super(opts);
-  }
-  createConnection(options: TcpNetConnectOpts, cb?: (err: Error | null, socket: Duplex) => void): Duplex {
-    const refused = guardedConnect(this.policy, options);
-    if (refused) return refusedSocket(refused);
-    // @ts-expect-error createConnection exists on http.Agent at run time; the types omit it.
-    return super.createConnection({ ...options, lookup: egressLookup(this.policy) }, cb);
-  }
-}
+type Connect = (options: TcpNetConnectOpts, cb?: (err: Error | null, socket: Duplex) => void) => Duplex;
 
-export class EgressHttpsAgent extends https.Agent {
-  constructor(
-    private readonly policy: EgressPolicy,
-    opts: https.AgentOptions = {},
-  ) {
-    super(opts);
-  }
-  createConnection(options: TcpNetConnectOpts, cb?: (err: Error | null, socket: Duplex) => void): Duplex {
-    const refused = guardedConnect(this.policy, options);
-    if (refused) return refusedSocket(refused);
-    // @ts-expect-error as above: the https.Agent types omit createConnection.
-    return super.createConnection({ ...options, lookup: egressLookup(this.policy) }, cb);
-  }
-}
-
-/** An agent for `url`'s scheme that only opens vetted connections. */
+/**
+ * An agent for `url`'s scheme that only opens vetted connections: every new socket is vetted
+ * (IP literals here, names through egressLookup); kept-alive sockets were vetted when opened.
+ */
 export function egressAgent(protocol: string, policy: EgressPolicy = serverEgressPolicy(), opts: https.AgentOptions = {}): http.Agent {
-  return protocol === "http:" ? new EgressHttpAgent(policy, opts) : new EgressHttpsAgent(policy, opts);
+  const agent = protocol === "http:" ? new http.Agent(opts) : new https.Agent(opts);
+  // createConnection exists on both agents at run time; the types leave it out.
+  const withConnect = agent as unknown as { createConnection: Connect };
+  const connect = withConnect.createConnection.bind(agent);
+  withConnect.createConnection = (options, cb) => {
+    const refused = guardedConnect(policy, options);
+    return refused ? refusedSocket(refused) : connect({ ...options, lookup: egressLookup(policy) }, cb);
+  };
+  return agent;
 }

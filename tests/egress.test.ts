@@ -14,7 +14,7 @@ import { ecrPullCredentials, EcrError } from "@/lib/deploy/ecr";
 import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes";
 import { siteOf } from "@/lib/registries/live-check";
 import type { CommandRunner } from "@/lib/deploy/command";
-import { newUser } from "./fixtures";
+import { newUser, publicContainer } from "./fixtures";
 
 /**
  * The attacks of issue 9 against the one egress policy. This file runs with the server's policy
@@ -207,18 +207,8 @@ describe("Kubernetes API addresses (finding 1)", () => {
     expect(test).toMatchObject({ ok: true, data: { ok: false, message: expect.stringContaining("loopback address") } });
     expect(JSON.stringify(test)).not.toContain("leaked-namespace");
 
-    const ctr = await containerActions.create(owner.session, {
-      teamSlug: owner.team.slug,
-      environmentId: created.data.environmentId,
-      name: "web",
-      registryId: "",
-      imageName: "nginx",
-      imageTag: "1.27",
-      replicas: 1,
-      port: null,
-    });
-    if (!ctr.ok) throw new Error(JSON.stringify(ctr));
-    const outcome = await runDeployment(owner.team, owner.user, { containerId: ctr.data.containerId, action: "deploy" });
+    const containerId = await publicContainer(owner, created.data.environmentId);
+    const outcome = await runDeployment(owner.team, owner.user, { containerId, action: "deploy" });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringContaining("loopback address") });
     expect(api.connections()).toBe(0);
   });
@@ -320,18 +310,19 @@ describe("Docker hosts and registry logins (finding 2)", () => {
       port: null,
     });
     if (!ctr.ok) throw new Error(JSON.stringify(ctr));
+    const containerId = ctr.data.containerId;
     let calls = 0;
     const runner: CommandRunner = async () => {
       calls++;
       return { code: 0, stdout: "", stderr: "" };
     };
-    const outcome = await runDeployment(owner.team, owner.user, { containerId: ctr.data.containerId, action: "deploy" }, { runner });
+    const outcome = await runDeployment(owner.team, owner.user, { containerId, action: "deploy" }, { runner });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringContaining("not attempted") });
     expect(calls).toBe(0);
     expect(reg.connections()).toBe(0);
-    const [row] = await db().select().from(containers).where(eq(containers.id, ctr.data.containerId));
+    const [row] = await db().select().from(containers).where(eq(containers.id, containerId));
     expect(row).toBeDefined();
-    await db().delete(containers).where(eq(containers.id, ctr.data.containerId));
+    await db().delete(containers).where(eq(containers.id, containerId));
     await db().delete(registries).where(eq(registries.id, registry.registryId));
     await db().delete(environments).where(eq(environments.id, env.environmentId));
   });

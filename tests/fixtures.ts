@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { signUp } from "@/lib/auth/accounts";
 import { teamActions } from "@/lib/teams/actions";
+import { containerActions } from "@/lib/containers/actions";
 import type { Session } from "@/lib/actions/safe-action";
 
 export const PASSWORD = "correct horse battery";
@@ -26,4 +27,11 @@ export async function registryTeam() {
     expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
   }
   return { owner, admin, creator, member, outsider, teamSlug, teamId: owner.team.id };
+}
+
+/** A container of a public image (nginx:1.27) in an environment; its id. */
+export async function publicContainer(owner: { session: Session; team: { slug: string } }, environmentId: string, name = "web") {
+  const ctr = await containerActions.create(owner.session, { teamSlug: owner.team.slug, environmentId, name, registryId: "", imageName: "nginx", imageTag: "1.27", replicas: 1, port: null });
+  if (!ctr.ok) throw new Error(JSON.stringify(ctr));
+  return ctr.data.containerId;
 }

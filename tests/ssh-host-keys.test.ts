@@ -9,9 +9,8 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { environments } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
-import { containerActions } from "@/lib/containers/actions";
 import { runDeployment } from "@/lib/containers/deployments";
-import { newUser } from "./fixtures";
+import { newUser, publicContainer } from "./fixtures";
 
 /**
  * SSH host keys of `ssh://` Docker hosts against a real sshd on loopback: recorded on the first
@@ -76,18 +75,8 @@ describe("ssh:// Docker hosts", () => {
       sshPrivateKey: readFileSync(path.join(dir, "client"), "utf8"),
     });
     if (!env.ok) throw new Error(JSON.stringify(env));
-    const ctr = await containerActions.create(owner.session, {
-      teamSlug: owner.team.slug,
-      environmentId: env.data.environmentId,
-      name: "web",
-      registryId: "",
-      imageName: "nginx",
-      imageTag: "1.27",
-      replicas: 1,
-      port: null,
-    });
-    if (!ctr.ok) throw new Error(JSON.stringify(ctr));
-    const deploy = () => runDeployment(owner.team, owner.user, { containerId: ctr.data.containerId, action: "deploy" });
+    const containerId = await publicContainer(owner, env.data.environmentId);
+    const deploy = () => runDeployment(owner.team, owner.user, { containerId, action: "deploy" });
     const recorded = async () => (await db().select().from(environments).where(eq(environments.id, env.data.environmentId)))[0]!.sshKnownHosts;
 
     expect(await recorded()).toBeNull();
