@@ -123,6 +123,14 @@ describe("Kubernetes: an http:// kubeconfig works end to end, and failures name 
     for (const r of [https]) expect(JSON.stringify(r)).not.toContain(kube.token);
   });
 
+  it("the in-cluster service account outside a cluster says so", async () => {
+    const owner = await newUser("in-cluster");
+    expect(await testConnection(owner.user, null, connection({ kubeMode: "in-cluster" }) as never)).toEqual({
+      ok: false,
+      message: "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use",
+    });
+  });
+
   it("the check itself goes through the egress policy: a refused address is said so, and nothing connects", async () => {
     const owner = await newUser("egress");
     const strict = egressPolicy([]);

@@ -352,9 +352,6 @@ export async function checkOrchestrator(target: DeployTarget, deps: DeployDeps =
       return { ok: true, message: `Connected: ${namespaces.length} namespace${namespaces.length === 1 ? "" : "s"} visible`, namespaces };
     } catch (err) {
       if (err instanceof KubeError) return { ok: false, message: redact(capitalised(err.reason)), detail: err.detail && redact(err.detail) };
-      if ("inCluster" in target.kube && /in-cluster|service ?account/i.test((err as Error).message ?? "")) {
-        return { ok: false, message: "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use" };
-      }
       throw err;
     }
   }

@@ -88,6 +88,8 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
       currentContext: "target",
     });
   } else {
+    // Outside a pod the client would aim at "https://undefined:undefined": say what is missing instead.
+    if (!process.env.KUBERNETES_SERVICE_HOST) throw new KubeError("in-cluster", "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use");
     kc.loadFromCluster();
   }
   return {
