@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
+import { closedPort } from "../tests/support/registry-servers";
 import { expectAccessible } from "./a11y";
 import { newAccount, signUp, teamSlugOf } from "./helpers";
 
@@ -20,15 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await kube?.close();
 });
-
-/** A port nothing listens on. */
-async function closedPort() {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 async function choose(page: Page, label: string, option: string | RegExp) {
   await page.getByRole("combobox", { name: label, exact: true }).click();

@@ -1,5 +1,4 @@
 import "./support/allow-loopback";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { stringify, parse } from "yaml";
@@ -18,6 +17,7 @@ import { newUser } from "./fixtures";
 import { startKubeServer, type KubeServer } from "./support/kube-server";
 import { startKubelet, type KubeletSimulator } from "./support/kubelet";
 import { startPodmanEngine, type PodmanEngine } from "./support/podman-engine";
+import { closedPort } from "./support/registry-servers";
 
 /**
  * Environments are checked before they are saved and can be edited: the Test of typed values
@@ -40,15 +40,6 @@ const kubeconfig = (patch: { token?: string; server?: string } = {}) => {
   return stringify(doc);
 };
 const connection = (values: Record<string, string>) => ({ orchestrator: "kubernetes", kubeMode: "kubeconfig", kubeconfig: "", dockerHost: "", sshPrivateKey: "", tlsCa: "", tlsCert: "", tlsKey: "", ...values });
-
-/** A port nothing listens on. */
-async function closedPort() {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   [kube, engine] = await Promise.all([startKubeServer(), startPodmanEngine()]);
