@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { Agent } from "node:http";
 import {
   AppsV1Api,
@@ -72,6 +73,30 @@ export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number;
  * pod's service account (an operator's choice, ALLOW_LOCAL_ORCHESTRATORS, so not vetted).
  */
 export function kubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number; policy?: EgressPolicy } = {}): KubeClients {
+  // The service account's token file is rotated on disk, so in-cluster clients are read afresh.
+  if (!("kubeconfig" in source)) return newKubeClients(source, opts);
+  const policy = opts.policy ?? serverEgressPolicy();
+  const byKey = clientsByPolicy.get(policy) ?? new Map<string, KubeClients>();
+  clientsByPolicy.set(policy, byKey);
+  // An edited kubeconfig or a rotated credential is a new text, so it gets new clients.
+  const key = `${opts.timeoutMs ?? KUBE_TIMEOUT_MS}:${createHash("sha256").update(source.kubeconfig).digest("base64")}`;
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const made = newKubeClients(source, { ...opts, policy });
+  if (byKey.size >= CACHED_TARGETS) byKey.delete(byKey.keys().next().value!);
+  byKey.set(key, made);
+  return made;
+}
+
+/**
+ * Clients per kubeconfig text (and egress policy), so a fan-out over many environments or a
+ * redeploy neither parses a kubeconfig again nor opens a new connection per request (each
+ * client keeps one keep-alive agent, see call()). The oldest entry makes room past this many.
+ */
+const CACHED_TARGETS = 1000;
+const clientsByPolicy = new WeakMap<EgressPolicy, Map<string, KubeClients>>();
+
+function newKubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number; policy?: EgressPolicy }): KubeClients {
   const kc = new KubeConfig();
   if ("kubeconfig" in source) {
     // Built from the checked fields only: the text never reaches the client's own YAML loader,
@@ -142,6 +167,26 @@ export function vetKubeAnswer(status: number, contentType: string | undefined, t
 type AgentWithOptions = Agent & { options?: Record<string, unknown> };
 
 /**
+ * One keep-alive egress agent per clients, made at their first request with the TLS settings the
+ * client chose (the same for every request of one kubeconfig). It still vets every new socket;
+ * idle ones close after a while so cached clients do not hold connections open.
+ */
+const egressAgents = new WeakMap<KubeClients, Agent>();
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
+function egressAgentOf(k: KubeClients, ctx: RequestContext): Agent {
+  let agent = egressAgents.get(k);
+  if (!agent) {
+    const tls = (ctx.getAgent() as AgentWithOptions | undefined)?.options ?? {};
+    const { ca, cert, key, rejectUnauthorized, servername } = tls;
+    const options = { ca, cert, key, rejectUnauthorized, servername, keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS };
+    agent = egressAgent(new URL(ctx.getUrl()).protocol, k.policy, options as never);
+    egressAgents.set(k, agent);
+  }
+  return agent;
+}
+
+/**
  * Per-request options: a timeout (the client has none by default), a connection through the
  * egress policy (the agent keeps the TLS settings the client chose), and the answer vetted.
  */
@@ -151,11 +196,7 @@ export function call(k: KubeClients, kinds: readonly string[]) {
       {
         pre: (ctx: RequestContext) => {
           ctx.setSignal(AbortSignal.timeout(k.timeoutMs));
-          if (!k.inCluster) {
-            const tls = (ctx.getAgent() as AgentWithOptions | undefined)?.options ?? {};
-            const { ca, cert, key, rejectUnauthorized, servername } = tls;
-            ctx.setAgent(egressAgent(new URL(ctx.getUrl()).protocol, k.policy, { ca, cert, key, rejectUnauthorized, servername } as never));
-          }
+          if (!k.inCluster) ctx.setAgent(egressAgentOf(k, ctx));
           return new Observable(Promise.resolve(ctx));
         },
         post: (response: ResponseContext) =>
