@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { db } from "@/db";
+import { db, dbHandle } from "@/db";
 import { jobRuns } from "@/db/schema";
-import { delayToNextTick, tickJob, type JobName, type PeriodicJob } from "@/lib/jobs";
+import { delayToNextTick, startPeriodicJob, stopPeriodicJobs, tickJob, type JobName, type PeriodicJob } from "@/lib/jobs";
 import { metrics } from "@/lib/metrics";
 
 /** Periodic jobs run once per interval, whichever instance ticks first. */
@@ -40,4 +40,39 @@ describe("periodic jobs", () => {
     const [row] = await db().select().from(jobRuns).where(and(eq(jobRuns.job, job.name), eq(jobRuns.slot, slot)));
     expect(row).toMatchObject({ outcome: "failed", summary: { errorName: "Error" } });
   });
+
+  it("stopping (SIGTERM) waits for the run in flight, which releases the job's lock, and ticks no more", async () => {
+    const LOCK = 0x7465_7374; // this test's own
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = new Promise<void>((started) => {
+      startPeriodicJob({
+        name: "pull-health-watch",
+        intervalMs: 200,
+        run: async () => {
+          runs++;
+          const held = await dbHandle().exclusively(LOCK, async () => {
+            started();
+            await gate;
+            return true;
+          });
+          return { ran: held === true };
+        },
+      });
+    });
+    await running;
+    expect(await dbHandle().exclusively(LOCK, async () => "taken")).toBeUndefined();
+    const stopped = stopPeriodicJobs();
+    let done = false;
+    void stopped.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(done).toBe(false);
+    release();
+    await stopped;
+    expect(await dbHandle().exclusively(LOCK, async () => "taken")).toBe("taken");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(runs).toBe(1);
+  });
 });
+
