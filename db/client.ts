@@ -7,6 +7,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import postgres from "postgres";
 import * as schema from "./schema";
 
@@ -73,7 +74,8 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   const dir = path.join(opts.dataDir, "pglite");
   mkdirSync(dir, { recursive: true });
   seedFromTemplate(dir);
-  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF });
+  // pg_trgm backs the registries search index (drizzle/0009_pg_trgm.sql).
+  const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF, extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema });
   return {
     db: db as unknown as Db,

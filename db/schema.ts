@@ -128,7 +128,12 @@ export const registries = pgTable(
     lastApply: jsonb("last_apply").$type<ApplyRecord>(),
     lastProbe: jsonb("last_probe").$type<ProbeRecord>(),
   },
-  (t) => [uniqueIndex("registries_team_name_idx").on(t.teamId, t.name), index("registries_team_idx").on(t.teamId, t.createdAt)],
+  (t) => [
+    uniqueIndex("registries_team_name_idx").on(t.teamId, t.name),
+    index("registries_team_idx").on(t.teamId, t.createdAt),
+    // The list's search is a substring match (ILIKE '%…%'); trigrams (pg_trgm, migration 0009) index it.
+    index("registries_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+  ],
 );
 
 export const orchestrator = pgEnum("orchestrator", ["kubernetes", "swarm", "compose"]);

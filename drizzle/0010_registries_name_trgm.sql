@@ -1,0 +1,1 @@
+CREATE INDEX "registries_name_trgm_idx" ON "registries" USING gin ("name" gin_trgm_ops);
