@@ -15,7 +15,7 @@ import { loginServerFor } from "@/lib/deploy/docker-config";
 import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
 import { pullFailureLabel } from "@/lib/deploy/pull-failure";
 import { redactor } from "@/lib/deploy/redact";
-import { imageHostsOf, secretFieldNames, type RegistryType } from "@/lib/registries/catalog";
+import { imageHostsOf, isAnonymous, secretFieldNames, type RegistryType } from "@/lib/registries/catalog";
 import { imageBelongsTo, mismatchMessage, parseImage } from "@/lib/registries/image-ref";
 import { decryptCredentials } from "@/lib/registries/service";
 import { loadEnvironment, targetOf } from "@/lib/environments/service";
@@ -146,7 +146,7 @@ export async function startDeployment(
       image: parsed.ok ? parsed.ref.full : `${row.imageName}:${row.imageTag}`,
       registryId: row.registryId,
       registryName: registryAtStart?.name ?? null,
-      credentialVersion: registryAtStart && registryAtStart.type !== "Public" ? registryAtStart.credentialVersion : null,
+      credentialVersion: registryAtStart && !isAnonymous(registryAtStart.type as RegistryType) ? registryAtStart.credentialVersion : null,
       replicas: row.replicas,
       steps: plannedSteps(env.orchestrator).map((name) => ({ name, status: "pending" as const })),
       runner: runs().id,
