@@ -32,11 +32,12 @@ import { pool } from "./refresh";
 import type { ContainerDeps } from "./service";
 
 /**
- * The watcher: every WATCH_INTERVAL_SECONDS (2 minutes), for each environment running containers from a private
- * registry, it reads from the orchestrator whether their pods could pull (pull health), and puts
- * back what was changed by hand (drift): a pull secret deleted or edited, a workload's
- * imagePullSecrets reference removed, a Swarm service holding older credentials. One runner
- * across all dashboard instances (an advisory lock); environments that do not answer back off.
+ * The watcher: every WATCH_INTERVAL_SECONDS (2 minutes), for each environment running containers
+ * from a private registry, it reads from the orchestrator whether their pods could pull (pull
+ * health), and puts back what was changed by hand (drift): a pull secret deleted or edited, a
+ * workload's imagePullSecrets reference removed, a Swarm service holding older credentials. One run
+ * per interval across all dashboard instances (lib/jobs.ts, and an advisory lock); environments
+ * that do not answer back off.
  */
 
 /** How often each environment is read: the job's interval, so every run finds the environments that answered last time due. */
