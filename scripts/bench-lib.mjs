@@ -42,12 +42,32 @@ export async function startServer({ port, databaseUrl }) {
   return { base, child, stop: () => child.kill("SIGTERM") };
 }
 
-/** Resident and peak memory (MiB) of a process and its children. */
-export function memoryOf(pid) {
+/** A process and its children (`next start` may serve from a child). */
+function processTree(pid) {
   const pids = [pid];
   try {
     pids.push(...execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number));
   } catch {}
+  return pids;
+}
+
+/** CPU time (user + system, ms) a process and its children have used so far; deltas give CPU per request. */
+export function cpuMsOf(pid) {
+  const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/** Resident and peak memory (MiB) of a process and its children. */
+export function memoryOf(pid) {
+  const pids = processTree(pid);
   let rss = 0;
   let peak = 0;
   for (const p of pids) {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The registries page with 1,000 registries in the team: server response time over 200
-// requests from 20 concurrent connections, next to /api/health in the same run.
+// The registries page with 1,000 registries in the team: server response time and server CPU
+// per request (the server process's CPU time over the run) for 200 requests from 20 concurrent
+// connections, next to /api/health in the same run, and the page's median at concurrency 1.
 // Needs a production build (`npx next build`) and the local PostgreSQL.
 //   node scripts/bench-registries.mjs [registries] [requests] [concurrency]
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
+import { cpuMsOf, freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
 
 const [registries = 1000, requests = 200, concurrency = 20] = process.argv.slice(2).map(Number);
 const database = await freshDatabase("regdash_bench_reg");
@@ -30,15 +31,38 @@ try {
   }));
   for (let i = 0; i < rows.length; i += 500) await sql`insert into registries ${sql(rows.slice(i, i + 500))}`;
 
+  await sql`analyze registries`;
+  // The plans of the list's queries (lib/registries/service.ts listRegistries), as the page runs them.
+  for (const [label, search] of [["page 1", null], ["search", "%istry 004%"]]) {
+    const nameFilter = search ? sql`and name ilike ${search}` : sql``;
+    const list = await sql`explain select id from registries where team_id = ${teamId} ${nameFilter} order by name limit 50`;
+    const total = await sql`explain select count(*) from registries where team_id = ${teamId} ${nameFilter}`;
+    console.log(`EXPLAIN ${label}, rows:\n  ${list.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
+    console.log(`EXPLAIN ${label}, total:\n  ${total.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
+  }
+
   const cookie = await signInCookie(server.base, email, password);
   const page = new URL("settings/registries", teamUrl.replace(/settings\/registries.*$/, "")).toString();
   const warm = await load(page, { total: 20, concurrency: 2, headers: { cookie } });
   if (warm.failures) throw new Error("the registries page did not answer 200 while warming up");
-  const list = await load(page, { total: requests, concurrency, headers: { cookie }, check: (b) => { const text = b.replaceAll("<!-- -->", ""); return text.includes("registry 0049") && text.includes(`of ${registries}`); } });
-  const health = await load(`${server.base}/api/health`, { total: requests, concurrency });
-  console.log(`${registries} registries, ${requests} requests, ${concurrency} concurrent (ms)`);
-  console.log(`registries page: median ${list.median}, p95 ${list.p95}, max ${list.max}, ${list.rps} req/s, ${list.failures} failed`);
-  console.log(`/api/health:     median ${health.median}, p95 ${health.p95}, max ${health.max}, ${health.rps} req/s, ${health.failures} failed`);
+  const check = (b) => {
+    const text = b.replaceAll("<!-- -->", "");
+    return text.includes("registry 0049") && text.includes(`of ${registries}`);
+  };
+  /** A load run with the server's CPU time per request. */
+  const measured = async (url, opts) => {
+    const cpu0 = cpuMsOf(server.child.pid);
+    const result = await load(url, opts);
+    return { ...result, cpuPerRequest: ((cpuMsOf(server.child.pid) - cpu0) / opts.total).toFixed(1) };
+  };
+  const serial = await measured(page, { total: 50, concurrency: 1, headers: { cookie }, check });
+  const list = await measured(page, { total: requests, concurrency, headers: { cookie }, check });
+  const health = await measured(`${server.base}/api/health`, { total: requests, concurrency });
+  console.log(`${registries} registries, ${requests} requests, ${concurrency} concurrent (ms; CPU is the server's, per request)`);
+  console.log(`registries page: median ${list.median}, p95 ${list.p95}, max ${list.max}, ${list.rps} req/s, CPU ${list.cpuPerRequest}, ${list.failures} failed`);
+  console.log(`/api/health:     median ${health.median}, p95 ${health.p95}, max ${health.max}, ${health.rps} req/s, CPU ${health.cpuPerRequest}, ${health.failures} failed`);
+  console.log(`registries page, 1 at a time: median ${serial.median}, p95 ${serial.p95}, CPU ${serial.cpuPerRequest}, ${serial.failures} failed`);
+  console.log(`throughput ratio page / health: ${(Number(list.rps) / Number(health.rps)).toFixed(3)}`);
 } finally {
   await sql.end();
   server.stop();
