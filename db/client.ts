@@ -107,7 +107,8 @@ const PGLITE_CONF = ["shared_buffers = 16MB", "work_mem = 2MB", "maintenance_wor
 function pgliteTemplateDir(): string {
   const pkg = path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json");
   const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version : "unknown";
-  return path.join(process.cwd(), "node_modules/.cache/dockyard", `pglite-${version}`);
+  // A cache made at run time, not a file of the app: the build must not trace it into the standalone output (the image).
+  return path.join(/* turbopackIgnore: true */ process.cwd(), "node_modules/.cache/dockyard", `pglite-${version}`);
 }
 
 /**
