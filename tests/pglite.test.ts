@@ -33,4 +33,4 @@ it("boots on embedded PGlite without DATABASE_URL, migrates and signs a user up"
   const { statSync } = await import("node:fs");
   expect(statSync(path.join(dataDir, "secrets.json")).mode & 0o777).toBe(0o600);
   await dbHandle().close();
-});
+}, 120_000); // a fresh clone has no data-dir template yet: initdb runs here, slow on a busy machine
