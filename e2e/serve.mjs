@@ -41,6 +41,8 @@ const server = spawn(process.execPath, ["scripts/server.mjs"], {
     // writes to LIVE_CHECK_CA_FILE (read at each check).
     LIVE_CHECK_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
     LIVE_CHECK_CA_FILE: LIVE_CHECK_CA_FILE,
+    // The pull-health watcher every few seconds, so a spec sees it react (e2e/pull-health.spec.ts).
+    WATCH_INTERVAL_SECONDS: "3",
   },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
