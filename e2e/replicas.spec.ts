@@ -228,6 +228,8 @@ test("the logs of all three hold no secret, and say what each deploy did", async
   const ofDeploy = lines.filter((l) => l.deploymentId === deployed.deploymentId);
   console.log(`figure: ${ofDeploy.length} log lines per deploy at LOG_LEVEL=info (${ofDeploy.map((l) => l.msg).join(", ")})`);
   expect(ofDeploy.map((l) => l.msg)).toEqual(["deploy started", "action", "deploy finished"]);
+  // One request id on all three: the action's, carried into the run that goes on after its answer.
+  expect([...new Set(ofDeploy.map((l) => l.requestId))]).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
   expect(ofDeploy[1]).toMatchObject({ action: "container.deploy", outcome: "ok", teamId: expect.any(String), userId: expect.any(String), containerId: deployed.containerId, requestId: expect.any(String) });
   expect(ofDeploy[2]).toMatchObject({ outcome: "rolled_out", durationMs: expect.any(Number) });
   // The job runs are logged by the replica that ran them, with what they did.

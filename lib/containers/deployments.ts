@@ -153,11 +153,13 @@ export async function startDeployment(
       heartbeatAt: new Date(),
     });
   });
+  // The request that started the run, on the run's own lines too: it goes on after the answer.
+  const startedBy = await requestId();
   logger.info(
-    { deploymentId, requestId: await requestId(), teamId: team.id, userId: actor.id, containerId: row.id, action: input.action, orchestrator: env.orchestrator, registryId: row.registryId, runner: runs().id },
+    { deploymentId, requestId: startedBy, teamId: team.id, userId: actor.id, containerId: row.id, action: input.action, orchestrator: env.orchestrator, registryId: row.registryId, runner: runs().id },
     "deploy started",
   );
-  const run = execute({ deploymentId, team, row, action: input.action, registryAtStart, env }, deps)
+  const run = execute({ deploymentId, requestId: startedBy, team, row, action: input.action, registryAtStart, env }, deps)
     // Only the final write can throw here (the database went away): the heartbeat stops, so the run is reaped.
     .catch((err: unknown) => logger.error({ deploymentId, ...errorForLog(err) }, "recording a deploy's end failed"))
     .finally(() => runs().inFlight.delete(deploymentId));
@@ -207,6 +209,7 @@ function stepRecorder(deploymentId: string, teamId: string, names: string[]) {
 
 type RunContext = {
   deploymentId: string;
+  requestId: string | undefined;
   team: TeamRef;
   row: Awaited<ReturnType<typeof loadContainer>>;
   action: DeploymentAction;
@@ -308,7 +311,7 @@ async function execute(ctx: RunContext, deps: ContainerDeps): Promise<void> {
   metrics().deploys.inc({ action: ctx.action, outcome: record.outcome ?? "failed" });
   metrics().deployDuration.observe({ action: ctx.action }, seconds);
   logger.info(
-    { deploymentId, teamId: team.id, containerId: row.id, action: ctx.action, outcome: record.outcome, failedStep: record.failedStep ?? undefined, pullFailure: record.pullFailure?.reason, durationMs: Math.round(seconds * 1000) },
+    { deploymentId, requestId: ctx.requestId, teamId: team.id, containerId: row.id, action: ctx.action, outcome: record.outcome, failedStep: record.failedStep ?? undefined, pullFailure: record.pullFailure?.reason, durationMs: Math.round(seconds * 1000) },
     "deploy finished",
   );
   const redact = redactor(secrets);
