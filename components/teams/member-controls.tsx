@@ -31,7 +31,8 @@ export function MemberRoleSelect({ teamSlug, member, roles }: { teamSlug: string
   );
 }
 
-export function RemoveMemberButton({ teamSlug, teamName, member, isSelf }: { teamSlug: string; teamName: string; member: Member; isSelf: boolean }) {
+export function RemoveMemberButton(props: { teamSlug: string; teamName: string; member: Member; isSelf: boolean; refusal: string | null }) {
+  const { teamSlug, teamName, member, isSelf } = props;
   const router = useRouter();
   return (
     <ConfirmDialog
@@ -42,6 +43,7 @@ export function RemoveMemberButton({ teamSlug, teamName, member, isSelf }: { tea
         </>
       }
       triggerLabel={isSelf ? "Leave team" : `Remove ${member.email}`}
+      refusal={props.refusal}
       title={isSelf ? `Leave ${teamName}?` : `Remove ${member.email}?`}
       description={
         isSelf

@@ -36,7 +36,7 @@ export function TeamNameForm({ teamSlug, name }: { teamSlug: string; name: strin
     <form onSubmit={onSubmit} noValidate className="space-y-3">
       <FormError message={formError} />
       <div className="grid gap-3 sm:grid-cols-[1fr_auto] sm:items-start">
-        <Field id="team-name" label="Team name" help={`Its address stays /t/${teamSlug}, so links keep working.`} error={form.formState.errors.name?.message}>
+        <Field id="team-rename" label="Team name" help={`Its address stays /t/${teamSlug}, so links keep working.`} error={form.formState.errors.name?.message}>
           {(a11y) => <Input {...a11y} {...form.register("name")} />}
         </Field>
         <Button type="submit" variant="secondary" pending={pending} className="sm:mt-6">

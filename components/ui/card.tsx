@@ -12,7 +12,7 @@ export function CardHeader(props: { title: ReactNode; description?: ReactNode; a
         <h2 className="text-base font-semibold text-slate-900">{props.title}</h2>
         {props.description && <p className="mt-0.5 text-sm text-slate-600">{props.description}</p>}
       </div>
-      {props.actions}
+      {props.actions && <div className="shrink-0">{props.actions}</div>}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { AlertDialog as A } from "radix-ui";
 import { Button } from "./button";
 import { FormError } from "./field";
 import { Input } from "./input";
-import { contentClass, overlayClass } from "./dialog";
+import { contentClass, inertBehind, overlayClass } from "./dialog";
 
 /**
  * Every destructive action (delete, remove, revoke, leave) goes through this: one red button
@@ -86,7 +86,7 @@ export function ConfirmDialog(props: {
           <div className="mt-4">
             <FormError message={error} />
           </div>
-          <div className="mt-4 flex flex-wrap justify-end gap-2">
+          <div className="mt-4 flex flex-wrap justify-end gap-2" ref={inertBehind}>
             <A.Cancel asChild>
               <Button variant="secondary">Cancel</Button>
             </A.Cancel>

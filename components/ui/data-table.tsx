@@ -26,7 +26,7 @@ export function DataTable<T>(props: { caption: string; columns: Column<T>[]; row
       <thead role="rowgroup" className="sr-only border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-600 md:not-sr-only md:table-header-group">
         <tr role="row">
           {columns.map((c) => (
-            <th key={c.header} role="columnheader" scope="col" className={cn("px-4 py-2 font-medium", c.numeric && "text-right", c.optional && "md:hidden lg:table-cell")}>
+            <th key={c.header} role="columnheader" scope="col" className={cn("whitespace-nowrap px-4 py-2 font-medium", c.numeric && "text-right", c.optional && "md:hidden lg:table-cell")}>
               {c.header}
             </th>
           ))}
@@ -41,7 +41,8 @@ export function DataTable<T>(props: { caption: string; columns: Column<T>[]; row
                 role="cell"
                 className={cn(
                   "min-w-0 md:table-cell md:px-4 md:py-3 md:align-top",
-                  c.primary ? "block" : "flex items-baseline justify-between gap-4",
+                  // A name column keeps some width in the table, so names do not wrap word by word.
+                  c.primary ? "block md:min-w-44" : "flex items-baseline justify-between gap-4",
                   c.numeric && "md:text-right md:tabular-nums",
                   c.optional && "md:hidden lg:table-cell",
                 )}

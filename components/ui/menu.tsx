@@ -3,7 +3,13 @@ import type { ComponentProps, ReactNode } from "react";
 import { DropdownMenu } from "radix-ui";
 import { cn } from "@/lib/cn";
 
-export const Menu = DropdownMenu.Root;
+/**
+ * Not modal, as a menu button's menu is: a modal one hides the page with aria-hidden while its
+ * links can still take focus. Escape, a click outside or a choice closes it either way.
+ */
+export function Menu(props: Omit<ComponentProps<typeof DropdownMenu.Root>, "modal">) {
+  return <DropdownMenu.Root modal={false} {...props} />;
+}
 export const MenuTrigger = DropdownMenu.Trigger;
 
 export function MenuContent({ children, className, ...props }: ComponentProps<typeof DropdownMenu.Content>) {

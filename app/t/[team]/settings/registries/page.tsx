@@ -101,7 +101,7 @@ export default async function RegistriesPage({
                   </>
                 ),
               },
-              { header: "Server", cell: (r) => <span className="break-all font-mono text-xs text-slate-600">{r.serverHost}</span> },
+              { header: "Server", cell: (r) => <span className="font-mono text-xs text-slate-600 wrap-anywhere">{r.serverHost}</span> },
               { header: "Created by", cell: (r) => <span className="text-slate-600">{r.createdBy ? `${r.createdBy.name}${r.createdBy.inTeam ? "" : " (left the team)"}` : "former member"}</span> },
               {
                 header: "Updated",

@@ -40,6 +40,9 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
   const now = new Date();
   const grantable = ROLES.filter((r) => grantRefusal(role, r) === null);
   const mayRename = ownerOnlyRefusal(role, "rename the team") === null;
+  // Said before anyone tries: the service keeps one owner whatever the rules allow.
+  const lastOwner = members.filter((m) => m.role === "owner").length === 1;
+  const keepsTheTeam = (m: { role: string }) => (lastOwner && m.role === "owner" ? "The last owner cannot leave or be removed. Make someone else owner first." : null);
   const deleteRefused = ownerOnlyRefusal(role, "delete the team") ?? deleteBlocker(holdings.environments);
 
   return (
@@ -105,7 +108,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
               header: "Actions",
               cell: (m) =>
                 removeMemberRefusal({ id: user.id, role }, m) === null ? (
-                  <RemoveMemberButton teamSlug={team.slug} teamName={team.name} member={m} isSelf={m.userId === user.id} />
+                  <RemoveMemberButton teamSlug={team.slug} teamName={team.name} member={m} isSelf={m.userId === user.id} refusal={keepsTheTeam(m)} />
                 ) : null,
             },
           ]}

@@ -96,7 +96,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
             <div key={name}>
               <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{field.label}</dt>
               <dd className="mt-1 break-all font-mono text-slate-800">
-                {registry.secretFields.includes(name) ? <span className="text-slate-400">•••••••• (saved)</span> : (registry.visibleFields[name] ?? "—")}
+                {registry.secretFields.includes(name) ? <span className="text-slate-600">•••••••• (saved)</span> : (registry.visibleFields[name] ?? "—")}
               </dd>
             </div>
           ))}
@@ -159,7 +159,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ team:
             <li key={e.id} className="flex flex-wrap items-baseline gap-x-3 px-5 py-2.5 text-sm">
               <span className="font-medium text-slate-900">{AUDIT_LABELS[e.action] ?? e.action}</span>
               <span className="text-slate-600">{auditDetail(e.action, e.details)}</span>
-              <span className="ml-auto text-xs text-slate-400">
+              <span className="ml-auto text-xs text-slate-600">
                 {e.actorName ?? (e.action === "registry.credentials_refreshed" ? "refresh job" : "former member")} · {formatDateTime(e.at)}
               </span>
             </li>
