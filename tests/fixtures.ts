@@ -15,6 +15,19 @@ export async function newUser(label = "user") {
   return { user, team, session };
 }
 
+/** A team (the owner's personal one) with an owner, an admin and a member, and an outsider with a team of their own. */
+export async function roleTeam() {
+  const owner = await newUser("owner");
+  const admin = await newUser("admin");
+  const member = await newUser("member");
+  const outsider = await newUser("outsider");
+  const teamSlug = owner.team.slug;
+  for (const [who, role] of [[admin, "admin"], [member, "member"]] as const) {
+    expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
+  }
+  return { owner, admin, member, outsider, teamSlug, teamId: owner.team.id };
+}
+
 /** A team with an owner, an admin, two members (one creates registries) and an outsider. */
 export async function registryTeam() {
   const owner = await newUser("owner");

@@ -6,26 +6,13 @@ import { auditEvents, invitations, memberships } from "@/db/schema";
 import { signUp } from "@/lib/auth/accounts";
 import { teamActions } from "@/lib/teams/actions";
 import { invitationByToken } from "@/lib/teams/invitations";
-import { PASSWORD, newUser } from "./fixtures";
+import { PASSWORD, newUser, roleTeam } from "./fixtures";
 
 type Actor = Awaited<ReturnType<typeof newUser>>;
 
-/** A team with an owner, an admin and a member, plus an outsider with a team of their own. */
-async function world() {
-  const owner = await newUser("owner");
-  const admin = await newUser("admin");
-  const member = await newUser("member");
-  const outsider = await newUser("outsider");
-  const teamSlug = owner.team.slug;
-  for (const [who, role] of [[admin, "admin"], [member, "member"]] as const) {
-    expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
-  }
-  return { owner, admin, member, outsider, teamSlug, teamId: owner.team.id };
-}
-
-let w: Awaited<ReturnType<typeof world>>;
+let w: Awaited<ReturnType<typeof roleTeam>>;
 beforeEach(async () => {
-  w = await world();
+  w = await roleTeam();
 });
 
 const newEmail = () => `invitee-${randomBytes(5).toString("hex")}@example.test`;

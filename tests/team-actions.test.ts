@@ -4,28 +4,13 @@ import { db } from "@/db";
 import { memberships } from "@/db/schema";
 import { teamActions } from "@/lib/teams/actions";
 import { listMembers } from "@/lib/teams/service";
-import { newUser } from "./fixtures";
+import { newUser, roleTeam } from "./fixtures";
 
 type Actor = Awaited<ReturnType<typeof newUser>>;
 
-/** A team with an owner, an admin and a plain member, plus an outsider with a team of their own. */
-async function world() {
-  const owner = await newUser("owner");
-  const admin = await newUser("admin");
-  const member = await newUser("member");
-  const outsider = await newUser("outsider");
-  const teamSlug = owner.team.slug;
-  const teamId = owner.team.id;
-  for (const [who, role] of [[admin, "admin"], [member, "member"]] as const) {
-    const r = await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role });
-    expect(r).toMatchObject({ ok: true });
-  }
-  return { owner, admin, member, outsider, teamSlug, teamId };
-}
-
-let w: Awaited<ReturnType<typeof world>>;
+let w: Awaited<ReturnType<typeof roleTeam>>;
 beforeEach(async () => {
-  w = await world();
+  w = await roleTeam();
 });
 
 async function roleOf(teamId: string, userId: string) {

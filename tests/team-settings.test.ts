@@ -8,28 +8,14 @@ import { exampleInput } from "@/lib/registries/examples";
 import { teamActions } from "@/lib/teams/actions";
 import { listTeamAudit, listTeamsOf, teamHoldings } from "@/lib/teams/service";
 import { newId } from "@/lib/ids";
-import { PASSWORD, newUser } from "./fixtures";
+import { PASSWORD, newUser, roleTeam } from "./fixtures";
 
 type Actor = Awaited<ReturnType<typeof newUser>>;
 
-async function world() {
-  const owner = await newUser("owner");
-  const admin = await newUser("admin");
-  const member = await newUser("member");
-  const outsider = await newUser("outsider");
-  const created = await teamActions.create(owner.session, { name: "Platform" });
-  if (!created.ok) throw new Error("setup");
-  const teamSlug = created.data.slug;
-  for (const [who, role] of [[admin, "admin"], [member, "member"]] as const) {
-    expect(await teamActions.addMember(owner.session, { teamSlug, email: who.user.email, role })).toMatchObject({ ok: true });
-  }
-  const [team] = await db().select().from(teams).where(eq(teams.slug, teamSlug));
-  return { owner, admin, member, outsider, teamSlug, teamId: team!.id };
-}
-
-let w: Awaited<ReturnType<typeof world>>;
+let w: Awaited<ReturnType<typeof roleTeam>>;
 beforeEach(async () => {
-  w = await world();
+  w = await roleTeam();
+  expect(await teamActions.rename(w.owner.session, { teamSlug: w.teamSlug, name: "Platform" })).toMatchObject({ ok: true });
 });
 
 const nameOf = async () => (await db().select({ name: teams.name }).from(teams).where(eq(teams.id, w.teamId)))[0]?.name;
