@@ -27,7 +27,6 @@ export function EnvironmentActions(props: {
       setVerdict(connectionVerdict(result.ok ? result.data : { ok: false, message: result.error }));
     });
 
-
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex flex-wrap gap-2">
