@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { PASSWORD, newAccount, signIn, signUp, teamSlugOf, type Account } from "./helpers";
+import { PASSWORD, newAccount, signUp, teamSlugOf, type Account } from "./helpers";
 
 /**
  * The team page: invitations for people without an account (accepted at sign-up and at sign-in,
