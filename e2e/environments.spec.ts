@@ -79,8 +79,11 @@ test("Kubernetes: Test before adding, the verdict on the page, then an edit that
   await expectAccessible(page, "environment edit form, a failed check");
   await page.getByRole("button", { name: "Save anyway" }).click();
   await expect(page.getByRole("heading", { name: `${name} eu` })).toBeVisible();
-  await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(check(page)).toHaveText("The cluster refused the kubeconfig's credentials.");
+  // The environment page has just loaded: a click before it is hydrated does nothing, so retry it.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(check(page)).toHaveText("The cluster refused the kubeconfig's credentials.", { timeout: 3000 });
+  }).toPass({ timeout: 20_000 });
   await expect(page.content()).resolves.not.toContain("a-revoked-token");
 });
 
