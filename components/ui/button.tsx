@@ -3,7 +3,8 @@ import { Loader2 } from "lucide-react";
 import { cn } from "@/lib/cn";
 
 const variants = {
-  primary: "bg-slate-900 text-white hover:bg-slate-700 disabled:bg-slate-400",
+  // Disabled stays at 4.5:1 or better: axe may read the colour while it changes back after a pending action.
+  primary: "bg-slate-900 text-white hover:bg-slate-700 disabled:bg-slate-500",
   secondary: "border border-slate-300 bg-white text-slate-900 hover:bg-slate-50 disabled:text-slate-400",
   ghost: "text-slate-700 hover:bg-slate-100",
   destructive: "bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300",
