@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
 import { startKubelet, type KubeletSimulator } from "../tests/support/kubelet";
 import { startTestRegistry, type TestRegistry } from "../tests/support/test-registry";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
+import { newAccount, privateContainer, signUp, teamSlugOf } from "./helpers";
 
 /**
  * A deploy as it happens, on the container page: the steps appear one after another while the
@@ -33,31 +33,7 @@ test.afterAll(async () => {
 async function setUp(page: Page) {
   await signUp(page, newAccount("progress"));
   const teamSlug = teamSlugOf(page);
-  await page.goto(`/t/${teamSlug}/settings/registries/new`);
-  await page.getByRole("combobox", { name: "Registry type", exact: true }).click();
-  await page.getByRole("option", { name: "Custom / Self-hosted" }).click();
-  await page.getByLabel("Name", { exact: true }).fill("Team registry");
-  await page.getByLabel("Registry URL").fill(registry.url);
-  await page.getByLabel("Username", { exact: true }).fill(USER);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD_1);
-  await page.getByRole("button", { name: "Save registry" }).click();
-  await expect(page.getByRole("heading", { name: "Team registry" })).toBeVisible();
-
-  const slug = `live-${Math.random().toString(36).slice(2, 7)}`;
-  await page.goto(`/t/${teamSlug}/environments`);
-  await page.getByRole("link", { name: "Add environment" }).first().click();
-  await page.getByLabel("Name", { exact: true }).fill(slug);
-  await page.getByLabel("Kubeconfig").fill(kube.kubeconfigYaml());
-  await page.getByRole("button", { name: "Add environment" }).click();
-  await expect(page.getByRole("heading", { name: slug })).toBeVisible();
-  await page.getByRole("link", { name: "Add container" }).first().click();
-  await page.getByLabel("Name", { exact: true }).fill("web");
-  await page.getByRole("combobox", { name: "Registry", exact: true }).click();
-  await page.getByRole("option", { name: /Team registry/ }).click();
-  await page.getByLabel("Image", { exact: true }).fill(`${registry.host}/team/app`);
-  await page.getByLabel("Tag or digest").fill("1.0");
-  await page.getByRole("button", { name: "Add container" }).click();
-  await expect(page.getByRole("heading", { name: "web" })).toBeVisible();
+  const { slug } = await privateContainer(page, teamSlug, { registry, username: USER, password: PASSWORD_1, kubeconfig: kube.kubeconfigYaml(), slugPrefix: "live", container: "web" });
   return { teamSlug, slug };
 }
 

@@ -5,7 +5,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
 import { startKubelet, type KubeletSimulator } from "../tests/support/kubelet";
 import { startTestRegistry, type TestRegistry } from "../tests/support/test-registry";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
+import { newAccount, privateContainer, signUp, teamSlugOf } from "./helpers";
 
 /**
  * Pull health as a user meets it: deploy, the registry's password changes behind the dashboard's
@@ -32,11 +32,6 @@ test.afterAll(async () => {
   await Promise.all([kube?.close(), registry?.stop()]);
 });
 
-async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).click();
-}
-
 /** Reloads until the pull-health card shows `text` (the watcher runs every few seconds). */
 async function healthShows(page: Page, text: RegExp) {
   await expect
@@ -55,29 +50,7 @@ test("pull health: OK after a deploy, failing with the reason once the password 
   await signUp(page, newAccount("health"));
   const teamSlug = teamSlugOf(page);
 
-  await page.goto(`/t/${teamSlug}/settings/registries/new`);
-  await choose(page, "Registry type", "Custom / Self-hosted");
-  await page.getByLabel("Name", { exact: true }).fill("Team registry");
-  await page.getByLabel("Registry URL").fill(registry.url);
-  await page.getByLabel("Username", { exact: true }).fill(USER);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD_1);
-  await page.getByRole("button", { name: "Save registry" }).click();
-  await expect(page.getByRole("heading", { name: "Team registry" })).toBeVisible();
-  const registryUrl = page.url();
-
-  const slug = `health-${Math.random().toString(36).slice(2, 8)}`;
-  await page.goto(`/t/${teamSlug}/environments/new`);
-  await page.getByLabel("Name", { exact: true }).fill(slug);
-  await page.getByLabel("Kubeconfig").fill(kube.kubeconfigYaml());
-  await page.getByRole("button", { name: "Add environment" }).click();
-  await expect(page.getByRole("heading", { name: slug })).toBeVisible();
-
-  await page.getByRole("link", { name: "Add container" }).first().click();
-  await page.getByLabel("Name", { exact: true }).fill("app");
-  await choose(page, "Registry", /Team registry/);
-  await page.getByLabel("Image", { exact: true }).fill(`${registry.host}/team/app`);
-  await page.getByLabel("Tag or digest").fill("1.0");
-  await page.getByRole("button", { name: "Add container" }).click();
+  const { registryUrl, slug } = await privateContainer(page, teamSlug, { registry, username: USER, password: PASSWORD_1, kubeconfig: kube.kubeconfigYaml(), slugPrefix: "health", container: "app" });
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await expect(page.getByText("Deploy rolled out (1/1 ready)").first()).toBeVisible();
   const containerUrl = page.url();
