@@ -1,11 +1,11 @@
 import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
 import { startKubelet, type KubeletSimulator } from "../tests/support/kubelet";
 import { startTestRegistry, type TestRegistry } from "../tests/support/test-registry";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
+import { choose, newAccount, signUp, teamSlugOf } from "./helpers";
 
 /**
  * The whole path as a user walks it: a Kubernetes environment (the test API server), a container
@@ -32,11 +32,6 @@ test.afterAll(async () => {
   await kubelet?.stop();
   await Promise.all([kube?.close(), registry?.stop()]);
 });
-
-async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).click();
-}
 
 /** skopeo with the Secret's own .dockerconfigjson as authfile. */
 async function pulls(secret: { data: Record<string, string> }) {

@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
 import { closedPort } from "../tests/support/registry-servers";
 import { expectAccessible } from "./a11y";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
+import { choose, newAccount, signUp, teamSlugOf } from "./helpers";
 
 /**
  * Environments are tested before they are saved (the Test button, and a check on save with
@@ -20,11 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await kube?.close();
 });
-
-async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).click();
-}
 
 async function openAddForm(page: Page, teamSlug: string) {
   await page.goto(`/t/${teamSlug}/environments`);
