@@ -30,7 +30,10 @@ export async function startServer({ port, databaseUrl }) {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATA_DIR: mkdtempSync(path.join(tmpdir(), "regdash-bench-")), LOG_LEVEL: "warn" };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  env.PORT = String(port);
+  // The production server `npm start` runs. BENCH_NODE_OPTIONS adds flags, e.g. `--cpu-prof`.
+  const nodeArgs = (process.env.BENCH_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "scripts/server.mjs"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://localhost:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -5,6 +5,7 @@
 // Needs a production build (`npx next build`) and the local PostgreSQL.
 //   node scripts/bench-registries.mjs [registries] [requests] [concurrency]
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import postgres from "postgres";
 import { cpuMsOf, freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
 
@@ -45,6 +46,10 @@ try {
   const page = new URL("settings/registries", teamUrl.replace(/settings\/registries.*$/, "")).toString();
   const warm = await load(page, { total: 20, concurrency: 2, headers: { cookie } });
   if (warm.failures) throw new Error("the registries page did not answer 200 while warming up");
+  const html = await (await fetch(page, { headers: { cookie } })).text();
+  const flight = [...html.matchAll(/<script[^>]*>self\.__next_f\.push\(([\s\S]*?)\)<\/script>/g)].reduce((n, m) => n + m[1].length, 0);
+  console.log(`page size: ${(html.length / 1024).toFixed(1)} KiB of HTML, of which ${(flight / 1024).toFixed(1)} KiB inline RSC payload`);
+  if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, html);
   const check = (b) => {
     const text = b.replaceAll("<!-- -->", "");
     return text.includes("registry 0049") && text.includes(`of ${registries}`);

@@ -89,25 +89,25 @@ export default async function RegistriesPage({
                 primary: true,
                 cell: (r) => (
                   <>
-                    <Link href={`${base}/${r.id}`} className="font-medium text-slate-900 hover:underline">
+                    <a href={`${base}/${r.id}`} className="title">
                       {r.name}
-                    </Link>
-                    <div className="text-xs text-slate-600">{r.typeLabel}</div>
+                    </a>
+                    <div className="note">{r.typeLabel}</div>
                     {failing.has(r.id) && (
-                      <Link href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
+                      <a href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
                         <Badge tone="red">Pull failing</Badge>
-                      </Link>
+                      </a>
                     )}
                   </>
                 ),
               },
-              { header: "Server", cell: (r) => <span className="font-mono text-xs text-slate-600 wrap-anywhere">{r.serverHost}</span> },
+              { header: "Server", cell: (r) => <span className="note font-mono wrap-anywhere">{r.serverHost}</span> },
               { header: "Created by", cell: (r) => <span className="text-slate-600">{r.createdBy ? `${r.createdBy.name}${r.createdBy.inTeam ? "" : " (left the team)"}` : "former member"}</span> },
               {
                 header: "Updated",
                 optional: true,
                 cell: (r) => (
-                  <span className="text-xs text-slate-600">
+                  <span className="note">
                     {formatDateTime(r.updatedAt)} · credentials v{r.credentialVersion}
                     <span className="block text-slate-500">created {formatDateTime(r.createdAt)}</span>
                   </span>
@@ -115,15 +115,16 @@ export default async function RegistriesPage({
               },
               {
                 header: "Last test",
-                cell: (r) =>
-                  r.lastTest ? (
-                    <span title={verdictOf(r.lastTest).message}>
-                      <Badge tone={verdictOf(r.lastTest).tone}>{verdictOf(r.lastTest).label}</Badge>
-                      <span className="mt-0.5 block text-xs text-slate-500">{formatDateTime(r.lastTestAt)}</span>
+                cell: (r) => {
+                  if (!r.lastTest) return <span className="note">never</span>;
+                  const verdict = verdictOf(r.lastTest);
+                  return (
+                    <span title={verdict.message}>
+                      <Badge tone={verdict.tone}>{verdict.label}</Badge>
+                      <span className="block text-xs text-slate-500">{formatDateTime(r.lastTestAt)}</span>
                     </span>
-                  ) : (
-                    <span className="text-xs text-slate-500">never</span>
-                  ),
+                  );
+                },
               },
               { header: "Containers", numeric: true, cell: (r) => <span className="text-slate-600">{r.containerCount}</span> },
             ]}
