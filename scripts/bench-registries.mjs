@@ -2,14 +2,18 @@
 // The registries page with 1,000 registries in the team: server response time and server CPU
 // per request (the server process's CPU time over the run) for 200 requests from 20 concurrent
 // connections, next to /api/health in the same run, and the page's median at concurrency 1.
+// Then the team grows to 10,000 and 100,000 registries (unless --no-scale): the page's median at
+// concurrency 1, and a search's, against the 1,000 figures, with the plans of the list's queries.
 // Needs a production build (`npx next build`) and the local PostgreSQL.
-//   node scripts/bench-registries.mjs [registries] [requests] [concurrency]
+//   node scripts/bench-registries.mjs [registries] [requests] [concurrency] [--no-scale]
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import postgres from "postgres";
 import { cpuMsOf, freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
 
-const [registries = 1000, requests = 200, concurrency = 20] = process.argv.slice(2).map(Number);
+const numbers = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+const [registries = 1000, requests = 200, concurrency = 20] = numbers;
+const scale = !process.argv.includes("--no-scale");
 const database = await freshDatabase("regdash_bench_reg");
 const server = await startServer({ port: 3291, databaseUrl: database.url });
 const sql = postgres(database.url, { max: 2, onnotice: () => {} });
@@ -19,31 +23,44 @@ try {
   const teamUrl = await signUpInBrowser(server.base, email, password);
   const [{ team_id: teamId, user_id: userId }] = await sql`
     select m.team_id, m.user_id from memberships m join users u on u.id = m.user_id where u.email = ${email}`;
-  // Rows shaped like saved Custom registries; the list never decrypts, so the envelope is opaque here.
-  const rows = Array.from({ length: registries }, (_, i) => ({
-    id: `reg-${randomBytes(6).toString("hex")}`,
-    team_id: teamId,
-    name: `registry ${String(i).padStart(4, "0")}`,
-    type: "Custom",
-    visible_fields: { url: `https://registry-${i}.example.com`, username: "deployer" },
-    secret_ciphertext: `v1.k1.${randomBytes(12).toString("base64url")}.${randomBytes(48).toString("base64url")}.${randomBytes(16).toString("base64url")}`,
-    key_id: "k1",
-    created_by: userId,
-  }));
-  for (let i = 0; i < rows.length; i += 500) await sql`insert into registries ${sql(rows.slice(i, i + 500))}`;
-
-  await sql`analyze registries`;
+  let inserted = 0;
+  /** Grows the team to `n` registries shaped like saved Custom ones (the list never decrypts, so the envelope is opaque). */
+  const growTo = async (n) => {
+    for (; inserted < n; ) {
+      const batch = Array.from({ length: Math.min(1000, n - inserted) }, (_, k) => {
+        const i = inserted + k;
+        return {
+          id: `reg-${randomBytes(6).toString("hex")}`,
+          team_id: teamId,
+          name: `registry ${String(i).padStart(4, "0")}`,
+          type: "Custom",
+          visible_fields: { url: `https://registry-${i}.example.com`, username: "deployer" },
+          secret_ciphertext: `v1.k1.${randomBytes(12).toString("base64url")}.${randomBytes(48).toString("base64url")}.${randomBytes(16).toString("base64url")}`,
+          key_id: "k1",
+          created_by: userId,
+        };
+      });
+      await sql`insert into registries ${sql(batch)}`;
+      inserted += batch.length;
+    }
+    await sql`analyze registries`;
+  };
   // The plans of the list's queries (lib/registries/service.ts listRegistries), as the page runs them.
-  for (const [label, search] of [["page 1", null], ["search", "%istry 004%"]]) {
-    const nameFilter = search ? sql`and name ilike ${search}` : sql``;
-    const list = await sql`explain select id from registries where team_id = ${teamId} ${nameFilter} order by name limit 50`;
-    const total = await sql`explain select count(*) from registries where team_id = ${teamId} ${nameFilter}`;
-    console.log(`EXPLAIN ${label}, rows:\n  ${list.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
-    console.log(`EXPLAIN ${label}, total:\n  ${total.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
-  }
+  const explain = async () => {
+    for (const [label, search] of [["page 1", null], ["search", "%istry 004%"]]) {
+      const nameFilter = search ? sql`and name ilike ${search}` : sql``;
+      const list = await sql`explain select id from registries where team_id = ${teamId} ${nameFilter} order by name limit 50`;
+      const total = await sql`explain select count(*) from registries where team_id = ${teamId} ${nameFilter}`;
+      console.log(`EXPLAIN ${label}, rows:\n  ${list.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
+      console.log(`EXPLAIN ${label}, total:\n  ${total.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
+    }
+  };
+  await growTo(registries);
+  await explain();
 
   const cookie = await signInCookie(server.base, email, password);
   const page = new URL("settings/registries", teamUrl.replace(/settings\/registries.*$/, "")).toString();
+  const searchPage = `${page}?q=${encodeURIComponent("istry 004")}`;
   const warm = await load(page, { total: 20, concurrency: 2, headers: { cookie } });
   if (warm.failures) throw new Error("the registries page did not answer 200 while warming up");
   const html = await (await fetch(page, { headers: { cookie } })).text();
@@ -52,8 +69,9 @@ try {
   if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, html);
   const check = (b) => {
     const text = b.replaceAll("<!-- -->", "");
-    return text.includes("registry 0049") && text.includes(`of ${registries}`);
+    return text.includes("registry 0049") && text.includes(`of ${inserted}`);
   };
+  const checkSearch = (b) => b.replaceAll("<!-- -->", "").includes("registry 0049");
   /** A load run with the server's CPU time per request. */
   const measured = async (url, opts) => {
     const cpu0 = cpuMsOf(server.child.pid);
@@ -61,13 +79,28 @@ try {
     return { ...result, cpuPerRequest: ((cpuMsOf(server.child.pid) - cpu0) / opts.total).toFixed(1) };
   };
   const serial = await measured(page, { total: 50, concurrency: 1, headers: { cookie }, check });
+  const serialSearch = await measured(searchPage, { total: 50, concurrency: 1, headers: { cookie }, check: checkSearch });
   const list = await measured(page, { total: requests, concurrency, headers: { cookie }, check });
   const health = await measured(`${server.base}/api/health`, { total: requests, concurrency });
   console.log(`${registries} registries, ${requests} requests, ${concurrency} concurrent (ms; CPU is the server's, per request)`);
   console.log(`registries page: median ${list.median}, p95 ${list.p95}, max ${list.max}, ${list.rps} req/s, CPU ${list.cpuPerRequest}, ${list.failures} failed`);
   console.log(`/api/health:     median ${health.median}, p95 ${health.p95}, max ${health.max}, ${health.rps} req/s, CPU ${health.cpuPerRequest}, ${health.failures} failed`);
   console.log(`registries page, 1 at a time: median ${serial.median}, p95 ${serial.p95}, CPU ${serial.cpuPerRequest}, ${serial.failures} failed`);
+  console.log(`search "istry 004", 1 at a time: median ${serialSearch.median}, p95 ${serialSearch.p95}, CPU ${serialSearch.cpuPerRequest}, ${serialSearch.failures} failed`);
   console.log(`throughput ratio page / health: ${(Number(list.rps) / Number(health.rps)).toFixed(3)}`);
+
+  if (scale) {
+    for (const n of [10_000, 100_000]) {
+      await growTo(n);
+      console.log(`\n— ${n} registries —`);
+      await explain();
+      await load(page, { total: 10, concurrency: 1, headers: { cookie } });
+      const grown = await measured(page, { total: 50, concurrency: 1, headers: { cookie }, check });
+      const grownSearch = await measured(searchPage, { total: 50, concurrency: 1, headers: { cookie }, check: checkSearch });
+      console.log(`registries page, 1 at a time: median ${grown.median} (${(grown.median / serial.median).toFixed(2)}× the ${registries} figure), CPU ${grown.cpuPerRequest}, ${grown.failures} failed`);
+      console.log(`search, 1 at a time: median ${grownSearch.median} (${(grownSearch.median / serialSearch.median).toFixed(2)}× the ${registries} figure), CPU ${grownSearch.cpuPerRequest}, ${grownSearch.failures} failed`);
+    }
+  }
 } finally {
   await sql.end();
   server.stop();
