@@ -4,9 +4,8 @@
 // connections, next to /api/health in the same run, and the page's median at concurrency 1.
 // Needs a production build (`npx next build`) and the local PostgreSQL.
 //   node scripts/bench-registries.mjs [registries] [requests] [concurrency]
-import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { cpuMsOf, freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
+import { cpuMsOf, freshDatabase, load, seedRegistries, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
 
 const [registries = 1000, requests = 200, concurrency = 20] = process.argv.slice(2).map(Number);
 const database = await freshDatabase("regdash_bench_reg");
@@ -16,22 +15,7 @@ try {
   const email = `bench-${Date.now()}@example.test`;
   const password = "bench-password-123";
   const teamUrl = await signUpInBrowser(server.base, email, password);
-  const [{ team_id: teamId, user_id: userId }] = await sql`
-    select m.team_id, m.user_id from memberships m join users u on u.id = m.user_id where u.email = ${email}`;
-  // Rows shaped like saved Custom registries; the list never decrypts, so the envelope is opaque here.
-  const rows = Array.from({ length: registries }, (_, i) => ({
-    id: `reg-${randomBytes(6).toString("hex")}`,
-    team_id: teamId,
-    name: `registry ${String(i).padStart(4, "0")}`,
-    type: "Custom",
-    visible_fields: { url: `https://registry-${i}.example.com`, username: "deployer" },
-    secret_ciphertext: `v1.k1.${randomBytes(12).toString("base64url")}.${randomBytes(48).toString("base64url")}.${randomBytes(16).toString("base64url")}`,
-    key_id: "k1",
-    created_by: userId,
-  }));
-  for (let i = 0; i < rows.length; i += 500) await sql`insert into registries ${sql(rows.slice(i, i + 500))}`;
-
-  await sql`analyze registries`;
+  const { teamId } = await seedRegistries(sql, email, registries);
   // The plans of the list's queries (lib/registries/service.ts listRegistries), as the page runs them.
   for (const [label, search] of [["page 1", null], ["search", "%istry 004%"]]) {
     const nameFilter = search ? sql`and name ilike ${search}` : sql``;
