@@ -6,12 +6,15 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import Ajv2020 from "ajv/dist/2020.js";
 import postgres from "postgres";
 import { EXAMPLE_CREDENTIALS, exampleInput } from "../lib/registries/examples";
-import { newAccount, PASSWORD, signUp, teamSlugOf, type Account } from "./helpers";
+import { startKubeServer, type KubeServer } from "../tests/support/kube-server";
+import { startKubelet, type KubeletSimulator } from "../tests/support/kubelet";
+import { newAccount, PASSWORD, privateContainer, signIn, signUp, teamSlugOf, type Account } from "./helpers";
 
 /**
  * The REST API over HTTP against the production build: the access matrix for tokens of each role,
- * another team's token, revoked and expired tokens; every answer validated against the OpenAPI
- * document and scanned for secrets; the typed client from a Node script.
+ * another team's token, revoked and expired tokens; a deploy on the Kubernetes test server; every
+ * answer validated against the OpenAPI document (each operation's success answer at least once)
+ * and scanned for secrets; the typed client from a Node script.
  */
 
 test.describe.configure({ mode: "serial" });
@@ -26,6 +29,12 @@ const tokens: Record<Role | "outsider" | "revoked" | "expired", string> = { owne
 let team = "";
 let outsiderTeam = "";
 const accounts: Record<string, Account> = {};
+
+/** The container the API deploys: an image the simulated node holds already, so nothing is pulled. */
+const REGISTRY_HOST = "registry.api.test";
+const REGISTRY_PASSWORD = "api-registry-password-4821";
+let kube: KubeServer;
+let kubelet: KubeletSimulator;
 
 async function createToken(page: Page, opts: { name: string; team?: string; role?: Role; days?: 7 | 30 | 90 }): Promise<string> {
   await page.goto("/account");
@@ -114,6 +123,13 @@ test.beforeAll(async ({ browser }) => {
   await expect(pages.member!.getByTestId(/^token-/).filter({ hasText: "revoked token" })).toContainText("Revoked");
   await expireToken(accounts.member!.email, "expiring token");
   for (const page of Object.values(pages)) await page.close();
+  kube = await startKubeServer();
+  kubelet = startKubelet(kube, { images: [`${REGISTRY_HOST}/team/app:1.0`] });
+});
+
+test.afterAll(async () => {
+  await kubelet?.stop();
+  await kube?.close();
 });
 
 test("the OpenAPI document is OpenAPI 3.1 and lists every route handler under /api/v1", async ({ request }) => {
@@ -219,6 +235,59 @@ test("the typed client from a Node script, exactly as the README writes it", asy
   expect(steps["get after delete"]).toEqual({ ok: false, code: "not_found", error: "Registry not found" });
 });
 
+// After the client script, which expects the team to have no environment.
+test("environments, containers, a deploy and its status over HTTP: each role reads, a member deploys, another team finds nothing", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const page = await browser.newPage();
+  await page.goto("/sign-in");
+  await signIn(page, accounts.owner!);
+  await expect(page).toHaveURL(/\/t\//);
+  const { slug } = await privateContainer(page, team, {
+    registry: { url: `https://${REGISTRY_HOST}`, host: REGISTRY_HOST },
+    username: "deployer",
+    password: REGISTRY_PASSWORD,
+    kubeconfig: kube.kubeconfigYaml(),
+    slugPrefix: "api",
+    container: "app",
+  });
+  await page.close();
+
+  const environments = "/teams/{team}/environments";
+  const containers = `${environments}/{environmentId}/containers`;
+  const deploy = "/teams/{team}/containers/{containerId}/deploy";
+  const deployment = "/teams/{team}/deployments/{deploymentId}";
+  let environmentId = "";
+  let containerId = "";
+  for (const role of ["owner", "admin", "member"] as const) {
+    const listed = await call(request, "GET", `/teams/${team}/environments`, { token: tokens[role], operation: environments });
+    expect(listed.status).toBe(200);
+    expect(listed.json).toEqual([expect.objectContaining({ slug, namespace: `env-${slug}`, orchestrator: "kubernetes", containerCount: 1 })]);
+    environmentId = listed.json[0].id;
+    const inside = await call(request, "GET", `/teams/${team}/environments/${environmentId}/containers`, { token: tokens[role], operation: containers });
+    expect(inside.status).toBe(200);
+    expect(inside.json).toEqual([expect.objectContaining({ name: "app", imageName: `${REGISTRY_HOST}/team/app`, imageTag: "1.0", registryName: "Team registry" })]);
+    containerId = inside.json[0].id;
+  }
+
+  const started = await call(request, "POST", `/teams/${team}/containers/${containerId}/deploy`, { token: tokens.member, operation: deploy });
+  expect(started.status, JSON.stringify(started.json)).toBe(202);
+  const deploymentId: string = started.json.deploymentId;
+  const status = (role: keyof typeof tokens) => call(request, "GET", `/teams/${team}/deployments/${deploymentId}`, { token: tokens[role], operation: deployment });
+  await expect.poll(async () => (await status("member")).json.status, { timeout: 60_000 }).toBe("succeeded");
+  for (const role of ["owner", "admin"] as const) {
+    const done = await status(role);
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({ id: deploymentId, containerId, action: "deploy", status: "succeeded", outcome: "rolled_out", failedStep: null });
+  }
+  expect(kube.get("deployments", `env-${slug}`, "app").spec.template.spec.containers[0].image).toBe(`${REGISTRY_HOST}/team/app:1.0`);
+
+  // The real ids, from another team's token: not found, as if they did not exist.
+  expect((await call(request, "GET", `/teams/${team}/environments/${environmentId}/containers`, { token: tokens.outsider, operation: containers })).status).toBe(404);
+  expect((await call(request, "POST", `/teams/${team}/containers/${containerId}/deploy`, { token: tokens.outsider, operation: deploy })).status).toBe(404);
+  expect((await status("outsider")).status).toBe(404);
+  expect((await call(request, "GET", `/teams/${outsiderTeam}/deployments/${deploymentId}`, { token: tokens.outsider, operation: deployment })).status).toBe(404);
+});
+
 test("a token over its rate limit gets 429 with Retry-After", async ({ request }) => {
   const statuses: number[] = [];
   let retryAfter: string | undefined;
@@ -237,10 +306,31 @@ test("a token over its rate limit gets 429 with Retry-After", async ({ request }
   expect(Number(retryAfter)).toBeGreaterThan(0);
 });
 
-test("every answer is in the document's schema, and none carries a secret", async () => {
+/** A value of another JSON type than `value`'s. */
+const otherType = (value: unknown): unknown => (typeof value === "number" ? String(value) : typeof value === "object" && value !== null ? "x" : 1);
+
+/**
+ * Answers of a wrong shape made from a right one: an undocumented field, each field of another
+ * type; for a list, an item that is not an object and the same changes in its first item.
+ */
+function wrongShapes(body: unknown): { change: string; body: unknown }[] {
+  if (Array.isArray(body)) {
+    const inFirst = body.length > 0 ? wrongShapes(body[0]).map((w) => ({ change: `first item: ${w.change}`, body: [w.body, ...body.slice(1)] })) : [];
+    return [{ change: "a number as an item", body: [...body, 42] }, ...inFirst];
+  }
+  const object = body as Record<string, unknown>;
+  return [
+    { change: "an undocumented field", body: { ...object, undocumented: "x" } },
+    ...Object.keys(object).map((key) => ({ change: `${key} as ${JSON.stringify(otherType(object[key]))}`, body: { ...object, [key]: otherType(object[key]) } })),
+  ];
+}
+
+test("every answer is in the document's schema, each operation's success answer at least once, and none carries a secret", async () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat("date-time", (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s));
   let checked = 0;
+  /** Per operation, its fullest success answer and the schema it was checked against. */
+  const successes = new Map<string, { body: unknown; length: number; validate: ReturnType<typeof ajv.compile> }>();
   for (const s of seen.filter((s) => s.operation)) {
     const op = doc.paths[s.operation!.path]![s.operation!.method]!;
     const response = op.responses[String(s.status)];
@@ -250,12 +340,23 @@ test("every answer is in the document's schema, and none carries a secret", asyn
     const validate = ajv.compile({ ...schema, components: doc.components });
     expect(validate(JSON.parse(s.body)), `${s.label} (${s.status}): ${ajv.errorsText(validate.errors)}`).toBe(true);
     checked++;
+    const key = `${s.operation!.method.toUpperCase()} ${s.operation!.path}`;
+    if (s.status < 300 && s.body.length > (successes.get(key)?.length ?? -1)) successes.set(key, { body: JSON.parse(s.body), length: s.body.length, validate });
   }
-  expect(checked).toBeGreaterThan(40);
+  expect(checked).toBeGreaterThan(50);
+  const operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${p}`));
+  expect([...successes.keys()].sort()).toEqual(operations.sort());
+
+  // The check can fail: each success answer, changed in one place, is out of its schema.
+  for (const [operation, { body, validate }] of successes) {
+    for (const wrong of wrongShapes(body)) expect(validate(wrong.body), `${operation} with ${wrong.change}`).toBe(false);
+  }
 
   const secrets = [
     PASSWORD,
     "rotated-secret-value-1",
+    REGISTRY_PASSWORD,
+    kube.token,
     ...Object.values(tokens),
     ...Object.values(EXAMPLE_CREDENTIALS).flatMap((creds) => Object.entries(creds).filter(([field]) => /password|token|secret|key/i.test(field)).map(([, v]) => v)),
   ].filter((v) => v.length >= 8);

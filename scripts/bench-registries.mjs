@@ -6,10 +6,9 @@
 // concurrency 1, and a search's, against the 1,000 figures, with the plans of the list's queries.
 // Needs a production build (`npx next build`) and the local PostgreSQL.
 //   node scripts/bench-registries.mjs [registries] [requests] [concurrency] [--no-scale]
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import postgres from "postgres";
-import { cpuMsOf, freshDatabase, load, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
+import { cpuMsOf, freshDatabase, load, seedRegistries, signInCookie, signUpInBrowser, startServer } from "./bench-lib.mjs";
 
 const numbers = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
 const [registries = 1000, requests = 200, concurrency = 20] = numbers;
@@ -21,29 +20,11 @@ try {
   const email = `bench-${Date.now()}@example.test`;
   const password = "bench-password-123";
   const teamUrl = await signUpInBrowser(server.base, email, password);
-  const [{ team_id: teamId, user_id: userId }] = await sql`
-    select m.team_id, m.user_id from memberships m join users u on u.id = m.user_id where u.email = ${email}`;
   let inserted = 0;
-  /** Grows the team to `n` registries shaped like saved Custom ones (the list never decrypts, so the envelope is opaque). */
+  let teamId;
   const growTo = async (n) => {
-    for (; inserted < n; ) {
-      const batch = Array.from({ length: Math.min(1000, n - inserted) }, (_, k) => {
-        const i = inserted + k;
-        return {
-          id: `reg-${randomBytes(6).toString("hex")}`,
-          team_id: teamId,
-          name: `registry ${String(i).padStart(4, "0")}`,
-          type: "Custom",
-          visible_fields: { url: `https://registry-${i}.example.com`, username: "deployer" },
-          secret_ciphertext: `v1.k1.${randomBytes(12).toString("base64url")}.${randomBytes(48).toString("base64url")}.${randomBytes(16).toString("base64url")}`,
-          key_id: "k1",
-          created_by: userId,
-        };
-      });
-      await sql`insert into registries ${sql(batch)}`;
-      inserted += batch.length;
-    }
-    await sql`analyze registries`;
+    ({ teamId } = await seedRegistries(sql, email, n, { from: inserted }));
+    inserted = n;
   };
   // The plans of the list's queries (lib/registries/service.ts listRegistries), as the page runs them.
   const explain = async () => {

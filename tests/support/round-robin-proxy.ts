@@ -25,7 +25,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startRoundRobinProxy(backendPorts: number[]): Promise<RoundRobinProxy> {
+/** Listens on `listenPort` on loopback, or on a port the kernel picks. */
+export async function startRoundRobinProxy(backendPorts: number[], { listenPort = 0 }: { listenPort?: number } = {}): Promise<RoundRobinProxy> {
   const served = backendPorts.map(() => 0);
   let next = 0;
 
@@ -52,7 +53,7 @@ export async function startRoundRobinProxy(backendPorts: number[]): Promise<Roun
     };
     attempt(1);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,
