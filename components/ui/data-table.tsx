@@ -28,7 +28,12 @@ function kindOf(c: Column<unknown>): string | undefined {
  * anchors that `SoftNavigation` turns into client-side navigations.
  */
 export function DataTable<T>(props: { caption: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; rowTestId?: (row: T) => string }) {
-  const columns = props.columns.map((c) => ({ ...c, kind: kindOf(c as Column<unknown>) }));
+  const columns = props.columns.map((c) => {
+    const kind = kindOf(c as Column<unknown>);
+    // Attributes a cell leaves out are left out of the RSC payload too, not sent as "$undefined".
+    const cellProps = { ...(c.primary ? {} : { "data-label": c.header }), ...(kind ? { className: kind } : {}) };
+    return { ...c, kind, cellProps };
+  });
   return (
     <SoftNavigation>
       <table role="table" className="data-table">
@@ -46,7 +51,7 @@ export function DataTable<T>(props: { caption: string; columns: Column<T>[]; row
           {props.rows.map((row) => (
             <tr key={props.rowKey(row)} role="row" data-testid={props.rowTestId?.(row)}>
               {columns.map((c) => (
-                <td key={c.header} role="cell" data-label={c.primary ? undefined : c.header} className={c.kind}>
+                <td key={c.header} role="cell" {...c.cellProps}>
                   {c.cell(row)}
                 </td>
               ))}
