@@ -264,9 +264,7 @@ export async function applyRotation(team: TeamRef, actor: Actor, reg: Registry, 
     if (credentials) {
       const written: { environmentId: string; orchestrator: string; namespace: string; secretName: string }[] = [];
       await pool(targets, deps.concurrency ?? APPLY_CONCURRENCY, async (target) => {
-        // Whatever a tool or API server echoed, no credential or kubeconfig reaches the record.
         const orchestrator = targetOf(target.environment);
-        const redact = redactor(secretsOf(orchestrator, credentials));
         try {
           // Environments sharing a cluster share its clients: kubeClients keeps them per kubeconfig.
           const places = await rewrite(target, orchestrator, reg, credentials, deps);
@@ -274,7 +272,9 @@ export async function applyRotation(team: TeamRef, actor: Actor, reg: Registry, 
           record.done++;
         } catch (err) {
           if (!(err instanceof KubeError) && !(err instanceof DockerError)) logger.error({ registryId: reg.id, environmentId: target.environment.id, ...errorForLog(err) }, "apply failed unexpectedly");
-          const message = err instanceof KubeError || err instanceof DockerError ? redact(err.message) : "unexpected error; see the server log";
+          // Whatever a tool or API server echoed, no credential or kubeconfig reaches the record. The
+          // redactor is made here, for a failure only: it parses the kubeconfig for the secrets inside.
+          const message = err instanceof KubeError || err instanceof DockerError ? redactor(secretsOf(orchestrator, credentials))(err.message) : "unexpected error; see the server log";
           record.failed.push({ where: whereOf(target), message });
         }
         progress.touch();
