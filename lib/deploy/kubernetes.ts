@@ -11,6 +11,7 @@ import {
   type V1Deployment,
   type V1Secret,
 } from "@kubernetes/client-node";
+import { BoundedCache } from "@/lib/bounded-cache";
 import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { failureDetail, networkFailure } from "@/lib/network-failure";
@@ -76,14 +77,13 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
   // The service account's token file is rotated on disk, so in-cluster clients are read afresh.
   if (!("kubeconfig" in source)) return newKubeClients(source, opts);
   const policy = opts.policy ?? serverEgressPolicy();
-  const byKey = clientsByPolicy.get(policy) ?? new Map<string, KubeClients>();
-  clientsByPolicy.set(policy, byKey);
+  let byKey = clientsByPolicy.get(policy);
+  if (!byKey) clientsByPolicy.set(policy, (byKey = new BoundedCache(CACHED_TARGETS, CLIENTS_TTL_MS)));
   // An edited kubeconfig or a rotated credential is a new text, so it gets new clients.
   const key = `${opts.timeoutMs ?? KUBE_TIMEOUT_MS}:${createHash("sha256").update(source.kubeconfig).digest("base64")}`;
   const cached = byKey.get(key);
   if (cached) return cached;
   const made = newKubeClients(source, { ...opts, policy });
-  if (byKey.size >= CACHED_TARGETS) byKey.delete(byKey.keys().next().value!);
   byKey.set(key, made);
   return made;
 }
@@ -91,10 +91,12 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
 /**
  * Clients per kubeconfig text (and egress policy), so a fan-out over many environments or a
  * redeploy neither parses a kubeconfig again nor opens a new connection per request (each
- * client keeps one keep-alive agent, see call()). The oldest entry makes room past this many.
+ * client keeps one keep-alive agent, see call()). They hold the kubeconfig's credentials, so
+ * they are made afresh after a while; past this many the oldest make room.
  */
 const CACHED_TARGETS = 1000;
-const clientsByPolicy = new WeakMap<EgressPolicy, Map<string, KubeClients>>();
+const CLIENTS_TTL_MS = 10 * 60_000;
+const clientsByPolicy = new WeakMap<EgressPolicy, BoundedCache<string, KubeClients>>();
 
 function newKubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number; policy?: EgressPolicy }): KubeClients {
   const kc = new KubeConfig();
