@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { containers, environments, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
+import { sealed } from "@/lib/environments/connection";
 import { containerActions } from "@/lib/containers/actions";
 import { registryActions } from "@/lib/registries/actions";
 import { runDeployment } from "@/lib/containers/deployments";
@@ -51,9 +52,9 @@ const serverPolicy = globalThis as unknown as { __egressPolicy?: EgressPolicy };
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 
 /** Runs `fn` as if an operator had allowed loopback (to save rows an attacker could have saved before a policy change). */
-async function withLoopbackAllowed<T>(fn: () => Promise<T>): Promise<T> {
+async function withLoopbackAllowed<T>(fn: () => Promise<T>, allowing = egressPolicy(LOOPBACK)): Promise<T> {
   const before = serverPolicy.__egressPolicy;
-  serverPolicy.__egressPolicy = egressPolicy(LOOPBACK);
+  serverPolicy.__egressPolicy = allowing;
   try {
     return await fn();
   } finally {
@@ -211,6 +212,35 @@ describe("Kubernetes API addresses (finding 1)", () => {
     const outcome = await runDeployment(owner.team, owner.user, { containerId, action: "deploy" });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringContaining("loopback address") });
     expect(api.connections()).toBe(0);
+  });
+
+  it("an environment rewritten to point at cloud metadata is refused at its next use, though its earlier connection was cached", async () => {
+    let requests = 0;
+    const api = await allowedTarget((_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", items: [{ metadata: { name: "default" } }] }));
+    });
+    // One policy throughout, so that its cached clients could be reused if the cache let them.
+    const allowing = egressPolicy(LOOPBACK);
+    const created = await withLoopbackAllowed(
+      () => environmentActions.create(owner.session, { teamSlug: owner.team.slug, name: `moved-${rand()}`, slug: `moved-${rand()}`, orchestrator: "kubernetes", kubeconfig: kubeconfig(api.url) }),
+      allowing,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const environmentId = created.data.environmentId;
+    const test = () => withLoopbackAllowed(() => environmentActions.test(owner.session, { teamSlug: owner.team.slug, environmentId }), allowing);
+    expect(await test()).toMatchObject({ ok: true, data: { ok: true, namespaces: ["default"] } });
+    expect(requests).toBe(1);
+
+    // Rewritten as an edit saved before the policy refused it would be (a save now refuses it on the field).
+    const [row] = await db().select().from(environments).where(eq(environments.id, environmentId));
+    await db()
+      .update(environments)
+      .set(sealed(row!, { kubeconfig: kubeconfig("http://169.254.169.254/latest") }))
+      .where(eq(environments.id, environmentId));
+    expect(await test()).toMatchObject({ ok: true, data: { ok: false, message: expect.stringContaining("link-local") } });
+    expect(requests).toBe(1);
+    await db().delete(environments).where(eq(environments.id, environmentId));
   });
 
   it("a name resolving to metadata or private addresses is refused (vetted as a pure step: no socket)", async () => {
