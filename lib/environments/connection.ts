@@ -56,18 +56,18 @@ export function savedAddress(row: Pick<Environment, "orchestrator" | "connection
  * key writes another), and only while that key is still configured: it never reads what
  * decryption could not. It holds secrets: bounded in number and time, read by `openSecret` only.
  */
-const openedSecrets = new BoundedCache<string, { ciphertext: string; key: Buffer; secret: Readonly<Record<string, string>> }>(1000, 10 * 60_000);
+const openedSecrets = new BoundedCache<string, { ciphertext: string; keyId: string; key: Buffer; secret: Readonly<Record<string, string>> }>(1000, 10 * 60_000);
 
 function openSecret(row: Pick<Environment, "id" | "teamId" | "secretCiphertext">): Readonly<Record<string, string>> {
   if (!row.secretCiphertext) return {};
   const keyring = credentialsKeyring();
-  const key = keyring.keys.get(keyIdOf(row.secretCiphertext) ?? "");
   const aad = environmentAad(row);
   const opened = openedSecrets.get(aad);
-  if (opened && opened.ciphertext === row.secretCiphertext && opened.key === key) return opened.secret;
+  if (opened?.ciphertext === row.secretCiphertext && keyring.keys.get(opened.keyId) === opened.key) return opened.secret;
   const secret = Object.freeze(JSON.parse(decryptSecret(row.secretCiphertext, keyring, aad)) as Record<string, string>);
-  // The key exists once decryption succeeded.
-  openedSecrets.set(aad, { ciphertext: row.secretCiphertext, key: key!, secret });
+  // Decrypted, so the envelope names a key that is configured.
+  const keyId = keyIdOf(row.secretCiphertext)!;
+  openedSecrets.set(aad, { ciphertext: row.secretCiphertext, keyId, key: keyring.keys.get(keyId)!, secret });
   return secret;
 }
 
