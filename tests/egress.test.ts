@@ -1,7 +1,6 @@
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { containers, environments, registries } from "@/db/schema";
@@ -16,6 +15,7 @@ import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes"
 import { siteOf } from "@/lib/registries/live-check";
 import type { CommandRunner } from "@/lib/deploy/command";
 import { newUser, publicContainer } from "./fixtures";
+import { kubeconfigYaml, namespaceListJson } from "./support/kubeconfig";
 
 /**
  * The attacks of issue 9 against the one egress policy. This file runs with the server's policy
@@ -62,15 +62,7 @@ async function withLoopbackAllowed<T>(fn: () => Promise<T>, allowing = egressPol
   }
 }
 
-const kubeconfig = (server: string) =>
-  stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "c", cluster: { server, "insecure-skip-tls-verify": true } }],
-    users: [{ name: "u", user: { token: "attacker-token-0123456789" } }],
-    contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-    "current-context": "ctx",
-  });
+const kubeconfig = (server: string) => kubeconfigYaml({ server, "insecure-skip-tls-verify": true }, { token: "attacker-token-0123456789" });
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 /** Listeners standing for internal services an attacker aims at: none may ever see a connection. */
@@ -218,7 +210,7 @@ describe("Kubernetes API addresses (finding 1)", () => {
     let requests = 0;
     const api = await allowedTarget((_req, res) => {
       requests++;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", items: [{ metadata: { name: "default" } }] }));
+      res.writeHead(200, { "content-type": "application/json" }).end(namespaceListJson("default"));
     });
     // One policy throughout, so that its cached clients could be reused if the cache let them.
     const allowing = egressPolicy(LOOPBACK);
@@ -295,7 +287,7 @@ describe("what an API server says reaches a user only as Kubernetes objects (fin
     const good = await answer(
       200,
       "application/json",
-      JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", items: [{ metadata: { name: "default" } }, { metadata: { name: "<script>alert(1)</script>" } }] }),
+      namespaceListJson("default", "<script>alert(1)</script>"),
     );
     expect(await list(good.url)).toEqual(["default"]);
   });

@@ -4,16 +4,17 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { egressPolicy } from "@/lib/egress";
 import { kubeClients, listNamespaces } from "@/lib/deploy/kubernetes";
+import { kubeconfigYaml, namespaceListJson } from "./support/kubeconfig";
 import { createPki, issueCertificate } from "./support/registry-servers";
 
 /**
- * The Kubernetes clients over TLS, against an HTTPS listener with a throw-away CA: every request
- * goes through one keep-alive egress agent per clients, which must carry what the kubeconfig
- * says (its CA, client certificate, TLS server name, token or basic auth) and still verify.
+ * The Kubernetes clients: kept per kubeconfig text and egress policy for a while, and over TLS
+ * (an HTTPS listener with a throw-away CA) every request goes through their one keep-alive egress
+ * agent, which must carry what the kubeconfig says (its CA, client certificate, TLS server name,
+ * token or basic auth) and still verify.
  */
 
 type Seen = { authorization?: string; clientCert?: string; serverName?: string };
@@ -34,7 +35,7 @@ beforeAll(async () => {
   server = https.createServer({ key: await pem(pki.serverKey), cert: await pem(pki.serverCert), ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const socket = req.socket as TLSSocket;
     seen.push({ authorization: req.headers.authorization, clientCert: socket.getPeerCertificate().subject?.CN as string | undefined, serverName: (socket as TLSSocket & { servername?: string | false }).servername || undefined });
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", items: [{ metadata: { name: "default" } }] }));
+    res.writeHead(200, { "content-type": "application/json" }).end(namespaceListJson("default"));
   });
   server.on("secureConnection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -47,11 +48,26 @@ afterAll(() => {
 });
 
 const b64 = (pem: string) => Buffer.from(pem).toString("base64");
-const kubeconfig = (cluster: Record<string, unknown>, user: Record<string, unknown>) =>
-  stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: "c", cluster: { server: url, ...cluster } }], users: [{ name: "u", user }], contexts: [{ name: "x", context: { cluster: "c", user: "u" } }], "current-context": "x" });
+const kubeconfig = (cluster: Record<string, unknown>, user: Record<string, unknown>) => kubeconfigYaml({ server: url, ...cluster }, user);
 const list = (text: string) => listNamespaces(kubeClients({ kubeconfig: text }, { policy: loopback, timeoutMs: 3000 }));
 
-describe("Kubernetes clients over TLS", () => {
+describe("the clients' cache", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("keeps one set of clients per kubeconfig text and egress policy, and makes them afresh after ten minutes", () => {
+    vi.useFakeTimers();
+    const withToken = (token: string) => ({ kubeconfig: kubeconfig({}, { token }) });
+    const first = kubeClients(withToken("token-one-0123456789"), { policy: loopback });
+    expect(kubeClients(withToken("token-one-0123456789"), { policy: loopback })).toBe(first);
+    // A rotated token is a new text; another policy (an operator's change) gets its own clients.
+    expect(kubeClients(withToken("token-two-0123456789"), { policy: loopback })).not.toBe(first);
+    expect(kubeClients(withToken("token-one-0123456789"), { policy: egressPolicy(["10.0.0.0/8"]) })).not.toBe(first);
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(kubeClients(withToken("token-one-0123456789"), { policy: loopback })).not.toBe(first);
+  });
+});
+
+describe("over TLS", () => {
   it("a CA and a token: verified, the token sent, one connection kept alive for every request", async () => {
     const text = kubeconfig({ "certificate-authority-data": b64(ca) }, { token: "tls-token-0123456789" });
     const before = connections;
