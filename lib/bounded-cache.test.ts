@@ -36,11 +36,4 @@ describe("BoundedCache", () => {
     expect([cache.get("a"), cache.get("b"), cache.get("c")]).toEqual([3, undefined, 4]);
     expect(cache.size).toBe(2);
   });
-
-  it("forgets an entry on delete", () => {
-    const cache = new BoundedCache<string, number>(2, 1000);
-    cache.set("a", 1);
-    cache.delete("a");
-    expect(cache.get("a")).toBeUndefined();
-  });
 });

@@ -29,10 +29,6 @@ export class BoundedCache<K, V> {
     this.scheduleSweep(this.ttlMs);
   }
 
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
   get size(): number {
     return this.entries.size;
   }

@@ -95,8 +95,8 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
 /**
  * Clients per kubeconfig text (and egress policy), so a fan-out over many environments or a
  * redeploy neither parses a kubeconfig again nor opens a new connection per request (each
- * client keeps one keep-alive agent, see egressAuthentication). They hold the kubeconfig's credentials, so
- * they are made afresh after a while; past this many the oldest make room.
+ * client keeps one keep-alive agent, see egressAuthentication). They hold the kubeconfig's
+ * credentials, so they are made afresh after a while; past this many the oldest make room.
  */
 const CACHED_TARGETS = 1000;
 const CLIENTS_TTL_MS = 10 * 60_000;
@@ -128,8 +128,8 @@ function newKubeClients(source: { kubeconfig: string } | { inCluster: true }, op
 }
 
 type AgentWithOptions = Agent & { options?: Record<string, unknown> };
-const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 type Prepared = { headers: Record<string, string>; agent: Agent };
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 
 /**
  * The client's own authentication makes a new agent for every request (decoding the CA and the
