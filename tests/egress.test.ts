@@ -1,11 +1,11 @@
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { containers, environments, registries } from "@/db/schema";
 import { environmentActions } from "@/lib/environments/actions";
+import { sealed } from "@/lib/environments/connection";
 import { containerActions } from "@/lib/containers/actions";
 import { registryActions } from "@/lib/registries/actions";
 import { runDeployment } from "@/lib/containers/deployments";
@@ -15,6 +15,7 @@ import { kubeClients, listNamespaces, KubeError } from "@/lib/deploy/kubernetes"
 import { siteOf } from "@/lib/registries/live-check";
 import type { CommandRunner } from "@/lib/deploy/command";
 import { newUser, publicContainer } from "./fixtures";
+import { kubeconfigYaml, namespaceListJson } from "./support/kubeconfig";
 
 /**
  * The attacks of issue 9 against the one egress policy. This file runs with the server's policy
@@ -51,9 +52,9 @@ const serverPolicy = globalThis as unknown as { __egressPolicy?: EgressPolicy };
 const LOOPBACK = ["127.0.0.0/8", "::1/128"];
 
 /** Runs `fn` as if an operator had allowed loopback (to save rows an attacker could have saved before a policy change). */
-async function withLoopbackAllowed<T>(fn: () => Promise<T>): Promise<T> {
+async function withLoopbackAllowed<T>(fn: () => Promise<T>, allowing = egressPolicy(LOOPBACK)): Promise<T> {
   const before = serverPolicy.__egressPolicy;
-  serverPolicy.__egressPolicy = egressPolicy(LOOPBACK);
+  serverPolicy.__egressPolicy = allowing;
   try {
     return await fn();
   } finally {
@@ -61,15 +62,7 @@ async function withLoopbackAllowed<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const kubeconfig = (server: string) =>
-  stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "c", cluster: { server, "insecure-skip-tls-verify": true } }],
-    users: [{ name: "u", user: { token: "attacker-token-0123456789" } }],
-    contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-    "current-context": "ctx",
-  });
+const kubeconfig = (server: string) => kubeconfigYaml({ server, "insecure-skip-tls-verify": true }, { token: "attacker-token-0123456789" });
 
 const rand = () => Math.random().toString(36).slice(2, 8);
 /** Listeners standing for internal services an attacker aims at: none may ever see a connection. */
@@ -213,6 +206,35 @@ describe("Kubernetes API addresses (finding 1)", () => {
     expect(api.connections()).toBe(0);
   });
 
+  it("an environment rewritten to point at cloud metadata is refused at its next use, though its earlier connection was cached", async () => {
+    let requests = 0;
+    const api = await allowedTarget((_req, res) => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/json" }).end(namespaceListJson("default"));
+    });
+    // One policy throughout, so that its cached clients could be reused if the cache let them.
+    const allowing = egressPolicy(LOOPBACK);
+    const created = await withLoopbackAllowed(
+      () => environmentActions.create(owner.session, { teamSlug: owner.team.slug, name: `moved-${rand()}`, slug: `moved-${rand()}`, orchestrator: "kubernetes", kubeconfig: kubeconfig(api.url) }),
+      allowing,
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const environmentId = created.data.environmentId;
+    const test = () => withLoopbackAllowed(() => environmentActions.test(owner.session, { teamSlug: owner.team.slug, environmentId }), allowing);
+    expect(await test()).toMatchObject({ ok: true, data: { ok: true, namespaces: ["default"] } });
+    expect(requests).toBe(1);
+
+    // Rewritten as an edit saved before the policy refused it would be (a save now refuses it on the field).
+    const [row] = await db().select().from(environments).where(eq(environments.id, environmentId));
+    await db()
+      .update(environments)
+      .set(sealed(row!, { kubeconfig: kubeconfig("http://169.254.169.254/latest") }))
+      .where(eq(environments.id, environmentId));
+    expect(await test()).toMatchObject({ ok: true, data: { ok: false, message: expect.stringContaining("link-local") } });
+    expect(requests).toBe(1);
+    await db().delete(environments).where(eq(environments.id, environmentId));
+  });
+
   it("a name resolving to metadata or private addresses is refused (vetted as a pure step: no socket)", async () => {
     for (const address of ["169.254.169.254", "10.0.0.1", "fd00::1"]) {
       const policy = egressPolicy([], { resolve: async () => [{ address, family: address.includes(":") ? 6 : 4 }] });
@@ -265,7 +287,7 @@ describe("what an API server says reaches a user only as Kubernetes objects (fin
     const good = await answer(
       200,
       "application/json",
-      JSON.stringify({ kind: "NamespaceList", apiVersion: "v1", items: [{ metadata: { name: "default" } }, { metadata: { name: "<script>alert(1)</script>" } }] }),
+      namespaceListJson("default", "<script>alert(1)</script>"),
     );
     expect(await list(good.url)).toEqual(["default"]);
   });

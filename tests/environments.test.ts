@@ -12,17 +12,10 @@ import { teamActions } from "@/lib/teams/actions";
 import type { Session } from "@/lib/actions/safe-action";
 import { env } from "@/lib/env";
 import { newUser } from "./fixtures";
+import { kubeconfigYaml } from "./support/kubeconfig";
 
 const KUBE_TOKEN = "kube-token-that-must-never-be-stored-in-clear";
-const kubeconfig = (user: Record<string, unknown> = { token: KUBE_TOKEN }) =>
-  stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "c", cluster: { server: "http://127.0.0.1:1" } }],
-    users: [{ name: "u", user }],
-    contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-    "current-context": "ctx",
-  });
+const kubeconfig = (user: Record<string, unknown> = { token: KUBE_TOKEN }) => kubeconfigYaml({ server: "http://127.0.0.1:1" }, user);
 
 const slug = () => `t-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -16,6 +16,7 @@ import { registryActions } from "@/lib/registries/actions";
 import { applyRotation, rolloutOf } from "@/lib/registries/rollout";
 import { loadRow } from "@/lib/registries/service";
 import { registryTeam } from "./fixtures";
+import { startKubeServer } from "./support/kube-server";
 import { realCluster, startKubeTarget, type KubeTarget } from "./support/kube-target";
 import { startTestRegistry, type TestRegistry } from "./support/test-registry";
 
@@ -193,6 +194,35 @@ describe.skipIf(realCluster)("apply a rotation to every environment", () => {
     }
     // Once finished, it may run again.
     expect((await applyRotation(w.owner.team, w.owner.user, await loadRow(w.owner.team.id, registryId), deps())).apply).toMatchObject({ done: 1 });
+  });
+});
+
+describe.skipIf(realCluster)("apply after the environment changed", () => {
+  it("an edited kubeconfig is used by the next apply: the Secret goes to the new cluster, nothing more to the old one", async () => {
+    const moved = await startKubeServer();
+    try {
+      await registry.setUser(USER, PASSWORD_1);
+      const registryId = await customRegistry("moved");
+      const env = await environment("moved", "kubernetes");
+      await container(env, registryId, "team/app");
+      const secretName = `custom-${registryId}-creds`;
+      const apply = async () => (await applyRotation(w.owner.team, w.creator.user, await loadRow(w.owner.team.id, registryId), deps())).apply;
+      const toOld = () => kube.server!.requests.filter((r) => r.path.includes(`/namespaces/${env.namespace}`)).length;
+
+      // The first apply reads and decrypts the saved kubeconfig, which stays cached.
+      expect(await apply()).toMatchObject({ done: 1, failed: [] });
+      expect(await kube.get("secrets", env.namespace, secretName)).toBeDefined();
+      const before = toOld();
+
+      // Rotated to another cluster (another API server and token) through the edit form.
+      const edited = await environmentActions.update(w.owner.session, { teamSlug: w.teamSlug, environmentId: env.id, name: "moved", orchestrator: "kubernetes", kubeconfig: moved.kubeconfigYaml() });
+      expect(edited).toMatchObject({ ok: true, data: { changed: expect.arrayContaining(["kubeconfig"]) } });
+      expect(await apply()).toMatchObject({ done: 1, failed: [] });
+      expect(moved.get("secrets", env.namespace, secretName)).toMatchObject({ metadata: { name: secretName } });
+      expect(toOld()).toBe(before);
+    } finally {
+      await moved.close();
+    }
   });
 });
 

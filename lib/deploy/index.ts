@@ -29,7 +29,7 @@ import {
 } from "./docker";
 import { isEgressRefused, resolveVetted, type EgressPolicy } from "@/lib/egress";
 import { deleteDeployment, deleteSecret, ensureNamespace, KubeError, kubeClients, listNamespaces, upsertDeployment, upsertSecret, type KubeClients } from "./kubernetes";
-import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretManifest, pullSecretName } from "./manifests";
+import { deploymentManifest, namespaceManifest, namespaceOf, pullSecretData, pullSecretManifest, pullSecretName, type PullSecretData } from "./manifests";
 import { pullFailureLabel, pullFailureOf } from "./pull-failure";
 import { redactor } from "./redact";
 import { awaitRollout, podUidsOf, readComposeServiceState, readSwarmServiceState, readWorkloadState, type Redact, type RolloutOutcome, type WorkloadState } from "./rollout";
@@ -102,14 +102,14 @@ export function secretsOf(target: DeployTarget, credentials: PullCredentials | n
   return out;
 }
 
+/** A fan-out writes the same credentials to every namespace: their Secret data is built once. */
+const secretData = new WeakMap<PullCredentials, PullSecretData>();
+
 function pullSecretOf(spec: Pick<DeploySpec, "environment" | "registry" | "credentials">) {
   if (!spec.registry || !spec.credentials) return undefined;
-  return pullSecretManifest({
-    namespace: namespaceOf(spec.environment.slug),
-    registry: spec.registry,
-    dockerConfigJson: dockerConfigJson(spec.credentials),
-    expiresAt: spec.credentials.expiresAt,
-  });
+  let data = secretData.get(spec.credentials);
+  if (!data) secretData.set(spec.credentials, (data = pullSecretData(dockerConfigJson(spec.credentials))));
+  return pullSecretManifest({ namespace: namespaceOf(spec.environment.slug), registry: spec.registry, data, expiresAt: spec.credentials.expiresAt });
 }
 
 function deploymentOf(spec: DeploySpec) {

@@ -4,13 +4,18 @@ import type { Agent } from "node:http";
 import {
   AppsV1Api,
   CoreV1Api,
+  createConfiguration,
+  HttpMethod,
   KubeConfig,
   Observable,
+  RequestContext,
   ResponseContext,
-  type RequestContext,
+  ServerConfiguration,
+  type SecurityAuthentication,
   type V1Deployment,
   type V1Secret,
 } from "@kubernetes/client-node";
+import { BoundedCache } from "@/lib/bounded-cache";
 import { checkKubeconfig } from "@/lib/environments/kubeconfig";
 import { egressAgent, isEgressRefused, serverEgressPolicy, type EgressPolicy } from "@/lib/egress";
 import { failureDetail, networkFailure } from "@/lib/network-failure";
@@ -66,7 +71,7 @@ export class NotKubernetesError extends Error {
   }
 }
 
-export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number; policy: EgressPolicy; inCluster: boolean };
+export type KubeClients = { core: CoreV1Api; apps: AppsV1Api; timeoutMs: number };
 
 /**
  * `kubeconfig` pasted by the user (checked for exec/auth-provider before it is saved), or the
@@ -76,14 +81,13 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
   // The service account's token file is rotated on disk, so in-cluster clients are read afresh.
   if (!("kubeconfig" in source)) return newKubeClients(source, opts);
   const policy = opts.policy ?? serverEgressPolicy();
-  const byKey = clientsByPolicy.get(policy) ?? new Map<string, KubeClients>();
-  clientsByPolicy.set(policy, byKey);
+  let byKey = clientsByPolicy.get(policy);
+  if (!byKey) clientsByPolicy.set(policy, (byKey = new BoundedCache(CACHED_TARGETS, CLIENTS_TTL_MS)));
   // An edited kubeconfig or a rotated credential is a new text, so it gets new clients.
   const key = `${opts.timeoutMs ?? KUBE_TIMEOUT_MS}:${createHash("sha256").update(source.kubeconfig).digest("base64")}`;
   const cached = byKey.get(key);
   if (cached) return cached;
   const made = newKubeClients(source, { ...opts, policy });
-  if (byKey.size >= CACHED_TARGETS) byKey.delete(byKey.keys().next().value!);
   byKey.set(key, made);
   return made;
 }
@@ -91,10 +95,12 @@ export function kubeClients(source: { kubeconfig: string } | { inCluster: true }
 /**
  * Clients per kubeconfig text (and egress policy), so a fan-out over many environments or a
  * redeploy neither parses a kubeconfig again nor opens a new connection per request (each
- * client keeps one keep-alive agent, see call()). The oldest entry makes room past this many.
+ * client keeps one keep-alive agent, see egressAuthentication). They hold the kubeconfig's
+ * credentials, so they are made afresh after a while; past this many the oldest make room.
  */
 const CACHED_TARGETS = 1000;
-const clientsByPolicy = new WeakMap<EgressPolicy, Map<string, KubeClients>>();
+const CLIENTS_TTL_MS = 10 * 60_000;
+const clientsByPolicy = new WeakMap<EgressPolicy, BoundedCache<string, KubeClients>>();
 
 function newKubeClients(source: { kubeconfig: string } | { inCluster: true }, opts: { timeoutMs?: number; policy?: EgressPolicy }): KubeClients {
   const kc = new KubeConfig();
@@ -112,17 +118,43 @@ function newKubeClients(source: { kubeconfig: string } | { inCluster: true }, op
       contexts: [{ name: "target", cluster: "target", user: "target", namespace: t.namespace }],
       currentContext: "target",
     });
-  } else {
-    // Outside a pod the client would aim at "https://undefined:undefined": say what is missing instead.
-    if (!process.env.KUBERNETES_SERVICE_HOST) throw new KubeError("in-cluster", "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use");
-    kc.loadFromCluster();
+    const config = createConfiguration({ baseServer: new ServerConfiguration(t.server, {}), authMethods: { default: egressAuthentication(kc, t.server, opts.policy ?? serverEgressPolicy()) } });
+    return { core: new CoreV1Api(config), apps: new AppsV1Api(config), timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS };
   }
+  // Outside a pod the client would aim at "https://undefined:undefined": say what is missing instead.
+  if (!process.env.KUBERNETES_SERVICE_HOST) throw new KubeError("in-cluster", "The dashboard is not running inside a Kubernetes cluster, so it has no service account to use");
+  kc.loadFromCluster();
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS };
+}
+
+type AgentWithOptions = Agent & { options?: Record<string, unknown> };
+type Prepared = { headers: Record<string, string>; agent: Agent };
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
+/**
+ * The client's own authentication makes a new agent for every request (decoding the CA and the
+ * client key again) that the egress policy would replace. This one asks it once what it would
+ * send, the headers and the TLS settings of that agent, and gives every request those headers
+ * and one keep-alive egress agent. That agent still vets every new socket; idle ones close after
+ * a while so cached clients do not hold connections open.
+ */
+function egressAuthentication(kc: KubeConfig, server: string, policy: EgressPolicy): SecurityAuthentication {
+  let prepared: Promise<Prepared> | undefined;
+  const prepare = async (): Promise<Prepared> => {
+    const sample = new RequestContext(server, HttpMethod.GET);
+    await kc.applySecurityAuthentication(sample);
+    const { ca, cert, key, rejectUnauthorized, servername } = (sample.getAgent() as AgentWithOptions | undefined)?.options ?? {};
+    const options = { ca, cert, key, rejectUnauthorized, servername, keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS };
+    return { headers: sample.getHeaders(), agent: egressAgent(new URL(server).protocol, policy, options as never) };
+  };
   return {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    timeoutMs: opts.timeoutMs ?? KUBE_TIMEOUT_MS,
-    policy: opts.policy ?? serverEgressPolicy(),
-    inCluster: !("kubeconfig" in source),
+    getName: () => "egress",
+    async applySecurityAuthentication(ctx) {
+      prepared ??= prepare();
+      const { headers, agent } = await prepared;
+      for (const [name, value] of Object.entries(headers)) ctx.setHeaderParam(name, value);
+      ctx.setAgent(agent);
+    },
   };
 }
 
@@ -164,31 +196,9 @@ export function vetKubeAnswer(status: number, contentType: string | undefined, t
   throw new NotKubernetesError(status, media);
 }
 
-type AgentWithOptions = Agent & { options?: Record<string, unknown> };
-
 /**
- * One keep-alive egress agent per clients, made at their first request with the TLS settings the
- * client chose (the same for every request of one kubeconfig). It still vets every new socket;
- * idle ones close after a while so cached clients do not hold connections open.
- */
-const egressAgents = new WeakMap<KubeClients, Agent>();
-const IDLE_SOCKET_TIMEOUT_MS = 30_000;
-
-function egressAgentOf(k: KubeClients, ctx: RequestContext): Agent {
-  let agent = egressAgents.get(k);
-  if (!agent) {
-    const tls = (ctx.getAgent() as AgentWithOptions | undefined)?.options ?? {};
-    const { ca, cert, key, rejectUnauthorized, servername } = tls;
-    const options = { ca, cert, key, rejectUnauthorized, servername, keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS };
-    agent = egressAgent(new URL(ctx.getUrl()).protocol, k.policy, options as never);
-    egressAgents.set(k, agent);
-  }
-  return agent;
-}
-
-/**
- * Per-request options: a timeout (the client has none by default), a connection through the
- * egress policy (the agent keeps the TLS settings the client chose), and the answer vetted.
+ * Per-request options: a timeout (the client has none by default) and the answer vetted. The
+ * connection goes through the egress policy by the clients' authentication (egressAuthentication).
  */
 export function call(k: KubeClients, kinds: readonly string[]) {
   return {
@@ -196,7 +206,6 @@ export function call(k: KubeClients, kinds: readonly string[]) {
       {
         pre: (ctx: RequestContext) => {
           ctx.setSignal(AbortSignal.timeout(k.timeoutMs));
-          if (!k.inCluster) ctx.setAgent(egressAgentOf(k, ctx));
           return new Observable(Promise.resolve(ctx));
         },
         post: (response: ResponseContext) =>

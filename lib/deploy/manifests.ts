@@ -28,14 +28,19 @@ export function namespaceManifest(name: string, environmentId: string): V1Namesp
   return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...MANAGED_BY, [LABEL.environmentId]: environmentId } } };
 }
 
+export const contentHash = (dockerConfigJson: string) => `sha256:${createHash("sha256").update(dockerConfigJson, "utf8").digest("hex")}`;
+
+/** A `.dockerconfigjson` as a Secret holds it: encoded, with the hash it is annotated with. */
+export type PullSecretData = { base64: string; contentHash: string };
+
+export const pullSecretData = (dockerConfigJson: string): PullSecretData => ({ base64: Buffer.from(dockerConfigJson, "utf8").toString("base64"), contentHash: contentHash(dockerConfigJson) });
+
 export type PullSecretSpec = {
   namespace: string;
   registry: { id: string; type: string; credentialVersion: number };
-  dockerConfigJson: string;
+  data: PullSecretData;
   expiresAt?: Date;
 };
-
-export const contentHash = (dockerConfigJson: string) => `sha256:${createHash("sha256").update(dockerConfigJson, "utf8").digest("hex")}`;
 
 export function pullSecretManifest(spec: PullSecretSpec): V1Secret {
   return {
@@ -48,11 +53,11 @@ export function pullSecretManifest(spec: PullSecretSpec): V1Secret {
       labels: { ...MANAGED_BY, [LABEL.registryId]: spec.registry.id, [LABEL.registryType]: spec.registry.type },
       annotations: {
         [ANNOTATION.credentialVersion]: String(spec.registry.credentialVersion),
-        [ANNOTATION.contentHash]: contentHash(spec.dockerConfigJson),
+        [ANNOTATION.contentHash]: spec.data.contentHash,
         ...(spec.expiresAt ? { [ANNOTATION.expiresAt]: spec.expiresAt.toISOString() } : {}),
       },
     },
-    data: { ".dockerconfigjson": Buffer.from(spec.dockerConfigJson, "utf8").toString("base64") },
+    data: { ".dockerconfigjson": spec.data.base64 },
   };
 }
 

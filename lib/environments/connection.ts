@@ -1,7 +1,8 @@
 import "server-only";
 import type { Environment } from "@/db/schema";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
-import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
+import { decryptSecret, encryptSecret, keyIdOf } from "@/lib/crypto/secrets";
+import { BoundedCache } from "@/lib/bounded-cache";
 import { env } from "@/lib/env";
 import { SafeError, fieldError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/safe-action";
@@ -48,11 +49,31 @@ export function savedAddress(row: Pick<Environment, "orchestrator" | "connection
   return { orchestrator: row.orchestrator, kubeMode: row.connection.mode === "in-cluster" ? "in-cluster" : "kubeconfig", dockerHost: row.connection.dockerHost ?? "" };
 }
 
+/**
+ * Decrypted connection secrets by environment, so that a fan-out over many environments (Apply
+ * now, the refresh and watch jobs) decrypts each one once. An entry counts only for the exact
+ * ciphertext it was decrypted from, which names its key (an edit or a re-encryption under a new
+ * key writes another), and only while that key is still configured: it never reads what
+ * decryption could not. It holds secrets: bounded in number and time, read by `openSecret` only.
+ */
+const openedSecrets = new BoundedCache<string, { ciphertext: string; keyId: string; key: Buffer; secret: Readonly<Record<string, string>> }>(1000, 10 * 60_000);
+
+function openSecret(row: Pick<Environment, "id" | "teamId" | "secretCiphertext">): Readonly<Record<string, string>> {
+  if (!row.secretCiphertext) return {};
+  const keyring = credentialsKeyring();
+  const aad = environmentAad(row);
+  const opened = openedSecrets.get(aad);
+  if (opened?.ciphertext === row.secretCiphertext && keyring.keys.get(opened.keyId) === opened.key) return opened.secret;
+  const secret = Object.freeze(JSON.parse(decryptSecret(row.secretCiphertext, keyring, aad)) as Record<string, string>);
+  // Decrypted, so the envelope names a key that is configured.
+  const keyId = keyIdOf(row.secretCiphertext)!;
+  openedSecrets.set(aad, { ciphertext: row.secretCiphertext, keyId, key: keyring.keys.get(keyId)!, secret });
+  return secret;
+}
+
 /** A saved environment's connection as the form's values, its secrets decrypted. Server-only. */
 export function storedConnection(row: Environment): ConnectionValues {
-  const secret = row.secretCiphertext
-    ? (JSON.parse(decryptSecret(row.secretCiphertext, credentialsKeyring(), environmentAad(row))) as Record<string, string>)
-    : {};
+  const secret = openSecret(row);
   return {
     ...savedAddress(row),
     kubeconfig: secret.kubeconfig ?? "",

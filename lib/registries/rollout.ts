@@ -2,11 +2,11 @@ import "server-only";
 import { and, eq, inArray, max, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { auditEvents, containers, deployments, environments, pullSecrets, registries, type ApplyRecord, type Environment, type ProbeRecord, type Registry } from "@/db/schema";
-import { refreshPullSecret, refreshSwarmService, secretsOf, type DeployDeps, type DeployTarget, type KubeSource } from "@/lib/deploy";
+import { refreshPullSecret, refreshSwarmService, secretsOf, type DeployDeps, type DeployTarget } from "@/lib/deploy";
 import { DockerError, swarmServiceName } from "@/lib/deploy/docker";
 import { loginServerFor, type PullCredentials } from "@/lib/deploy/docker-config";
 import { EcrError } from "@/lib/deploy/ecr";
-import { KubeError, kubeClients, type KubeClients } from "@/lib/deploy/kubernetes";
+import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf, pullSecretName } from "@/lib/deploy/manifests";
 import { redactor } from "@/lib/deploy/redact";
 import { pool } from "@/lib/containers/refresh";
@@ -193,24 +193,6 @@ function progressWriter(save: () => Promise<void>) {
   };
 }
 
-/**
- * Environments are namespaces, and many share a cluster: one client per kubeconfig for the
- * whole apply instead of checking and parsing the same kubeconfig again for every namespace.
- */
-function clientPerCluster(deps: ApplyDeps): ApplyDeps {
-  const make = deps.kube ?? ((source: KubeSource) => kubeClients(source, { policy: deps.policy }));
-  const clients = new Map<string, KubeClients>();
-  return {
-    ...deps,
-    kube: (source) => {
-      const key = "kubeconfig" in source ? source.kubeconfig : "in-cluster";
-      let client = clients.get(key);
-      if (!client) clients.set(key, (client = make(source)));
-      return client;
-    },
-  };
-}
-
 /** Rewrites the credentials in one environment: its Secret, or each Swarm service holding them. */
 async function rewrite(target: Target, orchestrator: DeployTarget, reg: Registry, credentials: PullCredentials, deps: ApplyDeps) {
   const registry = { id: reg.id, type: reg.type, name: reg.name, credentialVersion: reg.credentialVersion };
@@ -280,19 +262,19 @@ export async function applyRotation(team: TeamRef, actor: Actor, reg: Registry, 
       record.failed.push({ where: "token exchange", message: err.message });
     }
     if (credentials) {
-      const rewriteDeps = clientPerCluster(deps);
       const written: { environmentId: string; orchestrator: string; namespace: string; secretName: string }[] = [];
       await pool(targets, deps.concurrency ?? APPLY_CONCURRENCY, async (target) => {
-        // Whatever a tool or API server echoed, no credential or kubeconfig reaches the record.
         const orchestrator = targetOf(target.environment);
-        const redact = redactor(secretsOf(orchestrator, credentials));
         try {
-          const places = await rewrite(target, orchestrator, reg, credentials, rewriteDeps);
+          // Environments sharing a cluster share its clients: kubeClients keeps them per kubeconfig.
+          const places = await rewrite(target, orchestrator, reg, credentials, deps);
           written.push(...places.map((p) => ({ environmentId: target.environment.id, ...p })));
           record.done++;
         } catch (err) {
           if (!(err instanceof KubeError) && !(err instanceof DockerError)) logger.error({ registryId: reg.id, environmentId: target.environment.id, ...errorForLog(err) }, "apply failed unexpectedly");
-          const message = err instanceof KubeError || err instanceof DockerError ? redact(err.message) : "unexpected error; see the server log";
+          // Whatever a tool or API server echoed, no credential or kubeconfig reaches the record. The
+          // redactor is made here, for a failure only: it parses the kubeconfig for the secrets inside.
+          const message = err instanceof KubeError || err instanceof DockerError ? redactor(secretsOf(orchestrator, credentials))(err.message) : "unexpected error; see the server log";
           record.failed.push({ where: whereOf(target), message });
         }
         progress.touch();

@@ -283,7 +283,7 @@ export async function createPki(workDir: string): Promise<Pki> {
   return { ...ca, certDir, serverCert: server.certFile, serverKey: server.keyFile };
 }
 
-async function issueCertificate(
+export async function issueCertificate(
   pki: Pick<Pki, "caFile" | "caKey" | "workDir">,
   name: string,
   subject: string,
