@@ -206,14 +206,20 @@ describe("Kubernetes API addresses (finding 1)", () => {
     expect(api.connections()).toBe(0);
   });
 
-  it("an environment rewritten to point at cloud metadata is refused at its next use, though its earlier connection was cached", async () => {
+  it("an environment rewritten to point at a refused address is refused at its next use, though its earlier connection was cached", async () => {
     let requests = 0;
     const api = await allowedTarget((_req, res) => {
       requests++;
       res.writeHead(200, { "content-type": "application/json" }).end(namespaceListJson("default"));
     });
+    // Where the rewritten name leads: a listener on another loopback address, outside what this
+    // policy allows, so that were the cached connection or the vetting to let it through, the
+    // connection would be counted here and never leave the machine.
+    const moved = await listenerOn("127.0.0.2", api.port, (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(namespaceListJson("moved")));
     // One policy throughout, so that its cached clients could be reused if the cache let them.
-    const allowing = egressPolicy(LOOPBACK);
+    const allowing = egressPolicy(["127.0.0.1/32"], {
+      resolve: async (host) => (host === "moved.attacker.test" ? [{ address: "127.0.0.2", family: 4 }] : [{ address: host, family: 4 }]),
+    });
     const created = await withLoopbackAllowed(
       () => environmentActions.create(owner.session, { teamSlug: owner.team.slug, name: `moved-${rand()}`, slug: `moved-${rand()}`, orchestrator: "kubernetes", kubeconfig: kubeconfig(api.url) }),
       allowing,
@@ -228,10 +234,11 @@ describe("Kubernetes API addresses (finding 1)", () => {
     const [row] = await db().select().from(environments).where(eq(environments.id, environmentId));
     await db()
       .update(environments)
-      .set(sealed(row!, { kubeconfig: kubeconfig("http://169.254.169.254/latest") }))
+      .set(sealed(row!, { kubeconfig: kubeconfig(`http://moved.attacker.test:${api.port}`) }))
       .where(eq(environments.id, environmentId));
-    expect(await test()).toMatchObject({ ok: true, data: { ok: false, message: expect.stringContaining("link-local") } });
+    expect(await test()).toMatchObject({ ok: true, data: { ok: false, message: expect.stringContaining("loopback address") } });
     expect(requests).toBe(1);
+    expect(moved.connections()).toBe(0);
     await db().delete(environments).where(eq(environments.id, environmentId));
   });
 
