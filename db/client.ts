@@ -1,6 +1,6 @@
 import "server-only";
 import path from "node:path";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
@@ -9,6 +9,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import postgres from "postgres";
+import { errorForLog, logger } from "@/lib/logger";
 import * as schema from "./schema";
 
 /** Both drivers expose the same query builder; the app is typed against the postgres.js one. */
@@ -77,16 +78,21 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
   // pg_trgm backs the registries search index (drizzle/0009_pg_trgm.sql).
   const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF, extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema });
+  let statisticsTimer: NodeJS.Timeout | undefined;
   return {
     db: db as unknown as Db,
     kind: "pglite",
     migrate: async () => {
       await migratePglite(db, { migrationsFolder });
-      // Embedded PostgreSQL has no autovacuum: gather the planner's statistics now and then.
-      await client.exec("ANALYZE");
-      setInterval(() => void client.exec("ANALYZE").catch(() => {}), PGLITE_ANALYZE_EVERY_MS).unref();
+      await analyzeChangedTables(client);
+      statisticsTimer = setInterval(() => {
+        analyzeChangedTables(client).catch((err) => logger.warn(errorForLog(err), "embedded database: gathering statistics failed"));
+      }, PGLITE_STATISTICS_CHECK_MS).unref();
     },
-    close: () => client.close(),
+    close: () => {
+      clearInterval(statisticsTimer);
+      return client.close();
+    },
     exclusively: async (key, fn) => {
       if (held.has(key)) return undefined;
       held.add(key);
@@ -100,10 +106,28 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
 }
 
 /** Buffers for a small embedded database: PGlite's defaults size them for a server (128 MB of shared buffers). */
-const PGLITE_ANALYZE_EVERY_MS = 15 * 60_000;
 const PGLITE_CONF = ["shared_buffers = 16MB", "work_mem = 2MB", "maintenance_work_mem = 16MB", "temp_buffers = 2MB", "wal_buffers = 1MB"];
+/** As often as autovacuum looks (autovacuum_naptime), and as cheap: one catalog query. */
+const PGLITE_STATISTICS_CHECK_MS = 60_000;
 
-/** The empty data dir db/pglite-template.mjs makes once per PGlite version (npm start runs it). */
+/**
+ * Embedded PostgreSQL has no autovacuum, and its activity counters (n_mod_since_analyze) do not
+ * survive a restart, so the size of each table stands in for them: a table is analyzed when it
+ * never was, or when it grew or shrank by more than autovacuum's share (10 %, plus two pages)
+ * since, as after a migration or an import of many registries. Returns the tables analyzed.
+ */
+export async function analyzeChangedTables(client: PGlite): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(`
+    select format('%I.%I', n.nspname, c.relname) as name
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+      and (c.reltuples < 0 or abs(pg_relation_size(c.oid) / current_setting('block_size')::int - c.relpages) > 2 + c.relpages / 10)`);
+  const names = rows.map((r) => r.name);
+  if (names.length > 0) await client.exec(`ANALYZE ${names.join(", ")}`);
+  return names;
+}
+
+/** The link to the migrated data dir db/pglite-template.mjs makes per PGlite version and set of migrations (npm start runs it). */
 function pgliteTemplateDir(): string {
   const pkg = path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json");
   const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version : "unknown";
@@ -112,13 +136,15 @@ function pgliteTemplateDir(): string {
 }
 
 /**
- * A fresh data dir starts as a copy of the template: initdb inside this process would take
- * seconds and keep its WASM memory for good. Without a template PGlite runs initdb itself.
+ * A fresh data dir starts as a copy of the template: initdb and the migrations inside this
+ * process would take seconds and keep their WASM memory for good. Without a template PGlite
+ * runs initdb itself; migrations newer than the template are applied at start as usual.
  */
 function seedFromTemplate(dataDir: string) {
   const template = pgliteTemplateDir();
   if (existsSync(path.join(dataDir, "PG_VERSION")) || !existsSync(path.join(template, "PG_VERSION"))) return;
-  cpSync(template, dataDir, { recursive: true });
+  // The link's target, resolved once: a newer template replacing it meanwhile is another directory.
+  cpSync(realpathSync(template), dataDir, { recursive: true });
 }
 
 export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<boolean> {

@@ -39,8 +39,12 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
   console.log("› Building the dashboard (next build)…");
   run("npx", ["next", "build"]);
 }
-// The embedded database's empty data dir, made once in a child process (see db/pglite-template.mjs).
-if (!process.env.DATABASE_URL) run(process.execPath, ["db/pglite-template.mjs"]);
+// The embedded database's migrated data dir, made in a child process when it is missing or its
+// migrations changed (see db/pglite-template.mjs).
+if (!process.env.DATABASE_URL) {
+  const { templateIsCurrent } = await import("../db/pglite-template.mjs");
+  if (!templateIsCurrent()) run(process.execPath, ["db/pglite-template.mjs"]);
+}
 
 const port = process.env.PORT ?? "3000";
 console.log(`› Starting on http://localhost:${port} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : "embedded database in .data/"})`);
