@@ -33,7 +33,7 @@ it("a fresh embedded data dir starts as a copy of the migrated template (no init
   const after = await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
   expect(JSON.stringify(after)).toBe(JSON.stringify(applied));
   const buffers = await handle.db.execute(sql`show shared_buffers`);
-  expect(JSON.stringify(buffers)).toContain("16MB");
+  expect(JSON.stringify(buffers)).toContain("8MB");
   // Every table has statistics (none is left at the never-analyzed -1).
   const tables = await tableStatistics(handle);
   expect(tables.map((t) => t.name)).toContain("registries");
