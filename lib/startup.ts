@@ -22,13 +22,8 @@ export async function prepareServer(): Promise<void> {
     );
     process.exit(1);
   }
-  const { startCredentialRefresh } = await import("@/lib/containers/refresh-job");
-  startCredentialRefresh();
-  const { startPullHealthWatcher } = await import("@/lib/containers/watch-job");
-  startPullHealthWatcher();
-  // Created now, so that process metrics are sampled from the start and scripts/server.mjs finds the request counter.
-  const { metrics } = await import("@/lib/metrics");
-  metrics();
-  const { registerLifecycle } = await import("@/lib/lifecycle");
-  registerLifecycle();
+  // One dynamic import, not one per job: the build gives each its own copy of the code they share
+  // (2 MB of deploy code), and the server would load and keep every copy.
+  const { startBackgroundWork } = await import("@/lib/background");
+  startBackgroundWork();
 }

@@ -2,6 +2,7 @@
 // a signed-in cookie jar, and a small closed-loop load generator.
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,33 +30,41 @@ export async function freshDatabase(prefix) {
 
 /**
  * A production server on `port`: scripts/server.mjs, which `npm start` and the image run, unless
- * `script` names another; `env` adds settings (secrets shared by replicas). It is up when `readyPath` answers 200.
+ * `script` names another (scripts/start.mjs: as `npm start` runs it); `env` adds settings (secrets
+ * shared by replicas); `dataDir` reuses a data dir (else a new one). It is up when `readyPath`
+ * answers 200, `healthyMs` after spawning it; `stop()` resolves when it has exited.
  */
-export async function startServer({ port, databaseUrl, env: extra = {}, script = "scripts/server.mjs", readyPath = "/api/health" }) {
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATA_DIR: mkdtempSync(path.join(tmpdir(), "regdash-bench-")), LOG_LEVEL: "warn", ...extra, PORT: String(port) };
+export async function startServer({ port, databaseUrl, env: extra = {}, script = "scripts/server.mjs", readyPath = "/api/health", dataDir = mkdtempSync(path.join(tmpdir(), "regdash-bench-")) }) {
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...extra, PORT: String(port) };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   // BENCH_NODE_OPTIONS adds flags to the server's node, e.g. `--cpu-prof`.
   const nodeArgs = (process.env.BENCH_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const spawned = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, script], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
+  const exited = once(child, "exit");
   const base = `http://localhost:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}${readyPath}`)).ok) break;
-    } catch {}
-    if (i > 300) throw new Error("server did not become healthy");
-    await new Promise((r) => setTimeout(r, 200));
+  while (!(await fetch(`${base}${readyPath}`).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before it was healthy`);
+    if (performance.now() - spawned > 60_000) throw new Error("server did not become healthy");
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return { base, port, child, stop: () => child.kill("SIGTERM") };
+  const healthyMs = performance.now() - spawned;
+  return { base, port, child, dataDir, healthyMs, stop: () => (child.kill("SIGTERM"), exited) };
+}
+
+/** The processes a process started (`npm start` serves from a child). */
+export function childrenOf(pid) {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** A process and its children (`next start` may serve from a child). */
 function processTree(pid) {
-  const pids = [pid];
-  try {
-    pids.push(...execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number));
-  } catch {}
-  return pids;
+  return [pid, ...childrenOf(pid)];
 }
 
 /** CPU time (user + system, ms) a process and its children have used so far; deltas give CPU per request. */

@@ -26,6 +26,9 @@ const trustProxy = Number(process.env.TRUST_PROXY_HOPS ?? 0) > 0;
 // The configuration the build was made with, as the standalone server.js embeds it: the image has
 // no next.config.ts (nor the compiler to read one), and here it is the same config.
 const built = JSON.parse(readFileSync(path.join(root, ".next", "required-server-files.json"), "utf8"));
+// With the embedded database (a small installation) each page's modules load when the page is
+// first asked for rather than all at start: about 25 MiB less for pages that may never be opened.
+if (!process.env.DATABASE_URL) built.config.experimental = { ...built.config.experimental, preloadEntriesOnStart: false };
 process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config);
 
 // Imported after NODE_ENV is set: Next.js and React choose their production builds from it.

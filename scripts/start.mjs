@@ -39,12 +39,20 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
   console.log("› Building the dashboard (next build)…");
   run("npx", ["next", "build"]);
 }
-// The embedded database's empty data dir, made once in a child process (see db/pglite-template.mjs).
-if (!process.env.DATABASE_URL) run(process.execPath, ["db/pglite-template.mjs"]);
+// The embedded database's migrated data dir, made in a child process when it is missing or its
+// migrations changed (see db/pglite-template.mjs).
+if (!process.env.DATABASE_URL) {
+  const { templateIsCurrent } = await import("../db/pglite-template.mjs");
+  if (!templateIsCurrent()) run(process.execPath, ["db/pglite-template.mjs"]);
+}
 
 const port = process.env.PORT ?? "3000";
 console.log(`› Starting on http://localhost:${port} (${process.env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : "embedded database in .data/"})`);
+// With the embedded database the server is sized for one small installation: V8 keeps its young
+// generation committed once grown, and 2 MB semi-spaces instead of 16 keep about 20 MiB less at
+// idle (40-60 after use), for about a tenth more CPU per page.
+const nodeFlags = process.env.DATABASE_URL ? [] : ["--max-semi-space-size=2"];
 // scripts/server.mjs rather than `next start`: it tells the app each request's client address.
-const server = spawn(process.execPath, ["scripts/server.mjs"], { cwd: root, stdio: "inherit", env: { ...env, PORT: port } });
+const server = spawn(process.execPath, [...nodeFlags, "scripts/server.mjs"], { cwd: root, stdio: "inherit", env: { ...env, PORT: port } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
