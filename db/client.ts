@@ -1,6 +1,6 @@
 import "server-only";
 import path from "node:path";
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import postgres from "postgres";
 import { errorForLog, logger } from "@/lib/logger";
+import { processRuns } from "./process-runs.mjs";
 import * as schema from "./schema";
 
 /** Both drivers expose the same query builder; the app is typed against the postgres.js one. */
@@ -74,15 +75,19 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     };
   }
   const dir = path.join(opts.dataDir, "pglite");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(opts.dataDir, { recursive: true });
+  const releaseLock = lockDataDir(opts.dataDir);
   seedFromTemplate(dir);
-  // PostgreSQL's WASM runs on V8's baseline compiler only (the flag is read when the module
-  // compiles, in the constructor): the optimising tier's compiler memory for PostgreSQL's hot
-  // functions stays with the process, 35-60 MiB measured. Scans then take up to about twice the
-  // CPU, a few milliseconds on 10,000 rows; a team's registries list reads a few pages.
+  mkdirSync(dir, { recursive: true });
+  // PostgreSQL's WASM runs on V8's baseline compiler only: the optimising tier's compiler memory
+  // for PostgreSQL's hot functions stays with the process, 35-60 MiB measured. Scans then take up
+  // to about twice the CPU, a few milliseconds on 10,000 rows; a team's registries list reads a
+  // few pages. The flag is read while PGlite compiles its module during start-up, and reset once
+  // it is ready so that no other WebAssembly of the process (argon2's WASI build) runs on it.
   setFlagsFromString("--liftoff-only");
   // pg_trgm backs the registries search index (drizzle/0009_pg_trgm.sql).
   const client = new PGlite(dir, { postgresqlconf: PGLITE_CONF, extensions: { pg_trgm } });
+  void client.waitReady.finally(() => setFlagsFromString("--no-liftoff-only")).catch(() => {});
   const db = drizzlePglite(client, { schema });
   let statisticsTimer: NodeJS.Timeout | undefined;
   return {
@@ -97,7 +102,7 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): D
     },
     close: () => {
       clearInterval(statisticsTimer);
-      return client.close();
+      return client.close().finally(releaseLock);
     },
     exclusively: async (key, fn) => {
       if (held.has(key)) return undefined;
@@ -165,8 +170,47 @@ function pgliteTemplateDir(): string {
 function seedFromTemplate(dataDir: string) {
   const template = pgliteTemplateDir();
   if (existsSync(path.join(dataDir, "PG_VERSION")) || !existsSync(path.join(template, "PG_VERSION"))) return;
-  // The link's target, resolved once: a newer template replacing it meanwhile is another directory.
-  cpSync(realpathSync(template), dataDir, { recursive: true });
+  // Copied aside, then moved into place: a copy cut short (the template removed, the process
+  // stopped) never leaves a data dir that looks made. The link's target is resolved once: a newer
+  // template replacing it meanwhile is another directory.
+  const copying = `${dataDir}.seed-${process.pid}`;
+  rmSync(copying, { recursive: true, force: true });
+  cpSync(realpathSync(template), copying, { recursive: true });
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(copying, dataDir);
+}
+
+/**
+ * PGlite has no lock of its own: a second server on the same data dir (two `npm start`, one of
+ * which would fail on its port only after opening the database) would write the same files and
+ * split the database. The first takes `pglite.lock` (its pid); a lock whose process is gone is
+ * taken over. Returns the release.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lock = path.join(dataDir, "pglite.lock");
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = Number(readFileSync(lock, "utf8").trim());
+      if (holder === process.pid) break;
+      if (Number.isInteger(holder) && holder > 0 && processRuns(holder)) {
+        throw new Error(`The embedded database in ${dataDir} is in use by another Dockyard server (process ${holder}). Stop it, or give this one its own DATA_DIR or a DATABASE_URL.`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  const release = () => {
+    try {
+      if (readFileSync(lock, "utf8").trim() === String(process.pid)) unlinkSync(lock);
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", release);
+  return release;
 }
 
 export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<boolean> {

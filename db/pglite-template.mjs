@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { processRuns } from "./process-runs.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const migrationsFolder = path.join(root, "drizzle");
@@ -20,7 +21,8 @@ function templateLink() {
 
 /**
  * The template of one set of migrations (a changed or added file makes a new one). It never
- * changes once made, so a server copying it while a newer one replaces it still copies it whole.
+ * changes once made; one replaced by a newer one is removed only an hour later, so a server still
+ * copying it copies it whole (and a server copies into a directory of its own, see db/client.ts).
  */
 function templateOfMigrations() {
   const hash = createHash("sha256");
@@ -68,10 +70,28 @@ async function makeTemplate() {
   rmSync(newLink, { force: true });
   symlinkSync(path.basename(template), newLink);
   renameSync(newLink, link);
-  // Templates of older migrations are not used any more.
-  const older = (name) => name.startsWith(`${path.basename(link)}-`) && name !== path.basename(template) && !name.includes(".tmp-");
-  for (const name of readdirSync(path.dirname(link)).filter(older)) rmSync(path.join(path.dirname(link), name), { recursive: true, force: true });
+  removeLeftovers(link, template);
   return template;
+}
+
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Templates of older migrations replaced over an hour ago (no server is still copying them), and
+ * half-made templates and links of starts that died.
+ */
+function removeLeftovers(link, current) {
+  const dir = path.dirname(link);
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`${path.basename(link)}-`) && !name.startsWith(`${path.basename(link)}.link-`)) continue;
+    const full = path.join(dir, name);
+    const ofDeadStart = /\.(?:tmp|link)-(\d+)$/.exec(name);
+    if (ofDeadStart) {
+      if (!processRuns(Number(ofDeadStart[1]))) rmSync(full, { recursive: true, force: true });
+    } else if (full !== current && Date.now() - lstatSync(full).mtimeMs > LEFTOVER_AGE_MS) {
+      rmSync(full, { recursive: true, force: true });
+    }
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -16,6 +16,16 @@ describe("BoundedCache", () => {
     expect(cache.get("a")).toBeUndefined();
   });
 
+  it("forgets an entry at once when asked (a deleted or rewritten environment's secrets)", () => {
+    const cache = new BoundedCache<string, string>(10, 1000);
+    cache.set("a", "secret");
+    cache.set("b", "other");
+    cache.delete("a");
+    expect(cache.get("a")).toBeUndefined();
+    expect(cache.get("b")).toBe("other");
+    expect(cache.size).toBe(1);
+  });
+
   it("drops expired entries nobody asks for again", () => {
     const cache = new BoundedCache<string, string>(10, 1000);
     cache.set("a", "1");

@@ -29,6 +29,10 @@ export class BoundedCache<K, V> {
     this.scheduleSweep(this.ttlMs);
   }
 
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -43,7 +43,10 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sourceTime) {
 // migrations changed (see db/pglite-template.mjs).
 if (!process.env.DATABASE_URL) {
   const { templateIsCurrent } = await import("../db/pglite-template.mjs");
-  if (!templateIsCurrent()) run(process.execPath, ["db/pglite-template.mjs"]);
+  // Only a saving: without it the server runs initdb and the migrations itself, more slowly.
+  if (!templateIsCurrent() && spawnSync(process.execPath, ["db/pglite-template.mjs"], { cwd: root, stdio: "inherit", env }).status !== 0) {
+    console.warn("› The embedded database template could not be made; the server will initialise the database itself.");
+  }
 }
 
 const port = process.env.PORT ?? "3000";

@@ -34,3 +34,26 @@ it("boots on embedded PGlite without DATABASE_URL, migrates and signs a user up"
   expect(statSync(path.join(dataDir, "secrets.json")).mode & 0o777).toBe(0o600);
   await dbHandle().close();
 }, 120_000); // a fresh clone has no data-dir template yet: initdb runs here, slow on a busy machine
+
+it("a second server on the same embedded data dir is refused in plain words; a lock left by a process that is gone is taken over", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { existsSync, readFileSync, writeFileSync, mkdirSync } = await import("node:fs");
+  const { openDatabase } = await import("@/db/client");
+  const shared = mkdtempSync(path.join(tmpdir(), "regdash-pglite-lock-"));
+  try {
+    mkdirSync(shared, { recursive: true });
+    // Held by a process that runs (this test's parent).
+    writeFileSync(path.join(shared, "pglite.lock"), String(process.ppid));
+    expect(() => openDatabase({ dataDir: shared })).toThrow(`in use by another Dockyard server (process ${process.ppid})`);
+    expect(existsSync(path.join(shared, "pglite"))).toBe(false);
+    // Left by a process that has exited.
+    const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim();
+    writeFileSync(path.join(shared, "pglite.lock"), gone);
+    const handle = openDatabase({ dataDir: shared });
+    expect(readFileSync(path.join(shared, "pglite.lock"), "utf8")).toBe(String(process.pid));
+    await handle.close();
+    expect(existsSync(path.join(shared, "pglite.lock"))).toBe(false);
+  } finally {
+    rmSync(shared, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -71,6 +71,11 @@ function openSecret(row: Pick<Environment, "id" | "teamId" | "secretCiphertext">
   return secret;
 }
 
+/** Drops an environment's decrypted secrets from memory once its row is deleted or rewritten. */
+export function forgetConnection(row: Pick<Environment, "id" | "teamId">): void {
+  openedSecrets.delete(environmentAad(row));
+}
+
 /** A saved environment's connection as the form's values, its secrets decrypted. Server-only. */
 export function storedConnection(row: Environment): ConnectionValues {
   const secret = openSecret(row);

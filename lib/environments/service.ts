@@ -8,7 +8,7 @@ import { SafeError, fieldError, notFound } from "@/lib/errors";
 import { checkOrchestrator, type DeployDeps, type DeployTarget, type OrchestratorCheck } from "@/lib/deploy";
 import { namespaceOf } from "@/lib/deploy/manifests";
 import { takeLiveCheck } from "@/lib/live-checks";
-import { connectionOf, mergeConnection, refuseLocal, savedAddress, sealed, storedConnection, targetFrom, vetConnection } from "./connection";
+import { connectionOf, forgetConnection, mergeConnection, refuseLocal, savedAddress, sealed, storedConnection, targetFrom, vetConnection } from "./connection";
 import { SECRET_CONNECTION_FIELDS, secretFieldsOf, type ConnectionValues, type EnvironmentEditValues, type EnvironmentValues, type SecretConnectionField } from "./schemas";
 
 type TeamRef = { id: string };
@@ -113,6 +113,7 @@ export async function deleteEnvironment(team: TeamRef, environmentId: string) {
   const n = await containerCount(row.id);
   if (n > 0) throw new SafeError("conflict", `This environment still has ${n} container${n === 1 ? "" : "s"}; delete them first (that removes their workloads).`);
   await db().delete(environments).where(and(eq(environments.id, row.id), eq(environments.teamId, team.id)));
+  forgetConnection(row);
   return { environmentId: row.id };
 }
 
@@ -168,6 +169,7 @@ export async function updateEnvironment(team: TeamRef, actor: Actor, row: Enviro
     const place = row.orchestrator === "kubernetes" ? `the namespace ${namespaceOf(row.slug)} on that cluster` : `the project ${namespaceOf(row.slug)} on that Docker host`;
     throw fieldError(row.orchestrator === "kubernetes" ? "kubeconfig" : "dockerHost", `Another environment already uses ${place}: this one cannot move there`);
   }
+  forgetConnection(row);
   return { environmentId: row.id, changed };
 }
 

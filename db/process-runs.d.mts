@@ -1,0 +1,1 @@
+export function processRuns(pid: number): boolean;
