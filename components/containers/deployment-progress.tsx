@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { CheckCircle2, Circle, Loader2, XCircle } from "lucide-react";
 import type { DeploymentStep, RolloutState } from "@/db/schema";
 import type { DeploymentProgress } from "@/lib/containers/deployments";

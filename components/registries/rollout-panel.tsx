@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { RefreshCw, Send } from "lucide-react";
 import type { RolloutView } from "@/lib/registries/rollout";
 import { registryClient } from "@/lib/registries/client";
