@@ -1,5 +1,6 @@
 import { ChevronsUpDown, LogOut, MonitorX, UserCog } from "lucide-react";
-import { Menu, MenuLabel, MenuLink, MenuSeparator } from "@/components/ui/menu";
+import { Menu } from "@/components/ui/menu";
+import { MenuLabel, MenuLink, MenuSeparator } from "@/components/ui/menu-items";
 import { SignOutItems } from "./sign-out-items";
 
 export function UserMenu({ name, email }: { name: string; email: string }) {

@@ -1,15 +1,14 @@
 "use client";
-import { createContext, useContext, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import Link from "next/link";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 import { cn } from "@/lib/cn";
+import { itemClass } from "./menu-items";
 
 /**
  * A menu button (WAI-ARIA APG): the button opens a `menu` of `menuitem`s. Opened with the keyboard
  * the first item takes the focus (Arrow Up: the last); arrows, Home and End move it; Escape closes
  * and returns to the button; Tab, a click outside or a choice closes it. Not modal: the page behind
  * stays as it is. Drawn below the button, or above it (`side="top"`) at the bottom of the sidebar.
- * The items stay mounted while it is closed (hidden), so an item may hold state that outlives the
- * menu (the dialog it opened), and a server component can render them with their icons.
+ * The items may come rendered by a server component, icons and all.
  */
 export function Menu(props: { trigger: ReactNode; triggerClassName: string; side?: "top" | "bottom"; children: ReactNode }) {
   const [open, setOpen] = useState(false);
@@ -63,7 +62,7 @@ export function Menu(props: { trigger: ReactNode; triggerClassName: string; side
         id={`${id}-trigger`}
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-controls={`${id}-menu`}
+        aria-controls={open ? `${id}-menu` : undefined}
         className={props.triggerClassName}
         onKeyDown={(e) => {
           if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
@@ -75,70 +74,44 @@ export function Menu(props: { trigger: ReactNode; triggerClassName: string; side
       >
         {props.trigger}
       </button>
-      <div
-        ref={menuRef}
-        id={`${id}-menu`}
-        role="menu"
-        aria-labelledby={`${id}-trigger`}
-        tabIndex={-1}
-        hidden={!open}
-        onKeyDown={onMenuKeyDown}
-        className={cn(
-          "absolute left-0 z-50 w-max min-w-52 max-w-[calc(100vw-1.5rem)] rounded-md border border-slate-200 bg-white p-1 shadow-lg outline-none",
-          props.side === "top" ? "bottom-full mb-1.5" : "top-full mt-1.5",
-        )}
-      >
-        <CloseMenu.Provider value={close}>{props.children}</CloseMenu.Provider>
-      </div>
+      {open && (
+        <div
+          ref={menuRef}
+          id={`${id}-menu`}
+          role="menu"
+          aria-labelledby={`${id}-trigger`}
+          tabIndex={-1}
+          onKeyDown={onMenuKeyDown}
+          // An item under the pointer takes the focus, as the arrows would move it; a choice closes the menu (after the item's own click).
+          onMouseMove={(e) => enabledItemAt(e)?.focus()}
+          onClick={(e) => enabledItemAt(e) && close()}
+          className={cn(
+            "absolute left-0 z-50 w-max min-w-52 max-w-[calc(100vw-1.5rem)] rounded-md border border-slate-200 bg-white p-1 shadow-lg outline-none",
+            props.side === "top" ? "bottom-full mb-1.5" : "top-full mt-1.5",
+          )}
+        >
+          {props.children}
+        </div>
+      )}
     </div>
   );
 }
 
+const ENABLED_ITEM = '[role="menuitem"]:not([aria-disabled="true"])';
+
 function itemsOf(menu: HTMLElement | null) {
-  return Array.from(menu?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])') ?? []);
+  return Array.from(menu?.querySelectorAll<HTMLElement>(ENABLED_ITEM) ?? []);
 }
 
-const CloseMenu = createContext(() => {});
+function enabledItemAt(e: MouseEvent) {
+  return (e.target as Element).closest<HTMLElement>(ENABLED_ITEM);
+}
 
-const itemClass =
-  "flex w-full cursor-pointer select-none items-center gap-2 rounded px-2 py-1.5 text-left text-sm text-slate-700 outline-none focus:bg-slate-100 focus:text-slate-900 aria-disabled:cursor-default aria-disabled:opacity-50";
-
-/** An item that runs `onSelect` and closes the menu; it takes the focus under the pointer, as the arrows would move it. */
+/** An item that runs `onSelect`; the menu closes. */
 export function MenuItem({ onSelect, disabled, children }: { onSelect: () => void; disabled?: boolean; children: ReactNode }) {
-  const close = useContext(CloseMenu);
   return (
-    <button
-      type="button"
-      role="menuitem"
-      tabIndex={-1}
-      aria-disabled={disabled || undefined}
-      className={itemClass}
-      onMouseMove={(e) => !disabled && e.currentTarget.focus()}
-      onClick={() => {
-        if (disabled) return;
-        close();
-        onSelect();
-      }}
-    >
+    <button type="button" role="menuitem" tabIndex={-1} aria-disabled={disabled || undefined} className={itemClass} onClick={disabled ? undefined : onSelect}>
       {children}
     </button>
   );
-}
-
-/** An item that navigates. */
-export function MenuLink({ href, children }: { href: string; children: ReactNode }) {
-  const close = useContext(CloseMenu);
-  return (
-    <Link href={href} role="menuitem" tabIndex={-1} className={itemClass} onMouseMove={(e) => e.currentTarget.focus()} onClick={close}>
-      {children}
-    </Link>
-  );
-}
-
-export function MenuLabel({ children }: { children: ReactNode }) {
-  return <div className="px-2 py-1.5 text-xs font-medium text-slate-600">{children}</div>;
-}
-
-export function MenuSeparator() {
-  return <div role="separator" className="my-1 h-px bg-slate-100" />;
 }
