@@ -7,7 +7,8 @@ import type { RolloutView } from "@/lib/registries/rollout";
 import { registryClient } from "@/lib/registries/client";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "@/components/ui/button";
-import { Card, CardHeader } from "@/components/ui/card";
+import { Card } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { FormError } from "@/components/ui/field";
 import { ProbeResults, probeSummary } from "./probe-results";
 
