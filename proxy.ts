@@ -13,8 +13,8 @@ let authGuard: ReturnType<typeof NextAuth>["auth"] | undefined;
 
 /**
  * The policy for one response. Scripts run only with this request's nonce (Next.js puts it on its
- * own scripts; 'strict-dynamic' lets them load the chunks). Styles may be inline because Radix
- * and sonner set style attributes and inject style elements at run time.
+ * own scripts; 'strict-dynamic' lets them load the chunks). Styles may be inline because Next.js's
+ * built-in error pages render style attributes.
  */
 export function contentSecurityPolicy(nonce: string): string {
   const dev = process.env.NODE_ENV === "development";

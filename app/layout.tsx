@@ -1,11 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
-import { Toaster } from "sonner";
-import type { CSSProperties } from "react";
+import { CircleAlert, CircleCheck, TriangleAlert, X } from "lucide-react";
+import { Toaster } from "@/components/ui/toast";
 import "./globals.css";
-
-/** Sonner's own variables, set on the toaster: Tailwind's 800 shades (emerald, red, amber, blue). */
-const TOAST_TEXT = { "--success-text": "#065f46", "--error-text": "#991b1b", "--warning-text": "#92400e", "--info-text": "#1e40af" } as CSSProperties;
 
 export const metadata: Metadata = {
   title: { default: "Dockyard", template: "%s · Dockyard" },
@@ -26,8 +23,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           Skip to content
         </a>
         {children}
-        {/* Sonner's rich colours put 13px text at about 4.2:1 on its tints; darker text meets WCAG AA's 4.5:1. */}
-        <Toaster position="bottom-right" richColors closeButton style={TOAST_TEXT} />
+        <Toaster
+          icons={{
+            success: <CircleCheck className="h-4 w-4 shrink-0" aria-hidden />,
+            error: <CircleAlert className="h-4 w-4 shrink-0" aria-hidden />,
+            warning: <TriangleAlert className="h-4 w-4 shrink-0" aria-hidden />,
+            close: <X className="h-3 w-3" aria-hidden />,
+          }}
+        />
       </body>
     </html>
   );

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // First-load JavaScript of dashboard pages, as Chromium loads them from a production server:
 // every script a cold visit fetches, raw and gzip-compressed. Needs `npx next build`.
-//   node scripts/bench-first-load.mjs
+//   node scripts/bench-first-load.mjs [--chunks]
+// --chunks also lists each page's scripts, biggest first. BENCH_PORT moves the server off 3292.
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
 import { signUpInBrowser, startServer } from "./bench-lib.mjs";
 
-const server = await startServer({ port: 3292 });
+const listChunks = process.argv.includes("--chunks");
+const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3292) });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -32,13 +34,18 @@ try {
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
     const scripts = [];
     page.on("response", async (res) => {
-      if (res.request().resourceType() === "script") scripts.push(res.body().catch(() => Buffer.alloc(0)));
+      if (res.request().resourceType() === "script") scripts.push(res.body().then((body) => ({ url: res.url(), body }), () => ({ url: res.url(), body: Buffer.alloc(0) })));
     });
     await page.goto(url, { waitUntil: "networkidle" });
-    const bodies = await Promise.all(scripts);
+    const loaded = await Promise.all(scripts);
+    const bodies = loaded.map((s) => s.body);
     const raw = bodies.reduce((n, b) => n + b.length, 0);
     const gz = bodies.reduce((n, b) => n + gzipSync(b).length, 0);
-    console.log(`${label}: ${bodies.length} scripts, ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip`);
+    console.log(`${label}: ${bodies.length} scripts, ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip`);
+    if (listChunks) {
+      const sized = loaded.map((s) => ({ name: new URL(s.url).pathname.split("/").pop(), gz: gzipSync(s.body).length }));
+      for (const { name, gz } of sized.sort((a, b) => b.gz - a.gz)) console.log(`  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip  ${name}`);
+    }
     await page.close();
   }
 } finally {

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
-import { Card, CardHeader } from "@/components/ui/card";
+import { Card } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
 import { CreateTokenForm } from "@/components/account/api-tokens/create-token-form";
 import { TokenList } from "@/components/account/api-tokens/token-list";

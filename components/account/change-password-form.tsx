@@ -2,7 +2,7 @@
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import type { z } from "zod";
 import { changePasswordAction } from "@/app/(auth)/actions";
 import { changePasswordSchema } from "@/lib/auth/schemas";

@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { RefreshCw, Rocket, Scaling, Trash2 } from "lucide-react";
 import { deleteContainerAction, deployContainerAction, restartContainerAction, scaleContainerAction } from "@/app/_actions/environments";
 import { Button } from "@/components/ui/button";

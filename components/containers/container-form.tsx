@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { createContainerAction } from "@/app/_actions/environments";
 import { containerInputSchema, type ContainerInput, type ContainerValues } from "@/lib/containers/schemas";
 import { imageBelongsTo, imageNameOn, mismatchMessage, parseImage } from "@/lib/registries/image-ref";

@@ -1,13 +1,15 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { CheckCircle2, Circle, Loader2, XCircle } from "lucide-react";
 import type { DeploymentStep, RolloutState } from "@/db/schema";
 import type { DeploymentProgress } from "@/lib/containers/deployments";
 import type { PullFailureView } from "@/lib/containers/service";
 import { formatDateTime } from "@/lib/format";
-import { Badge, Card, CardHeader } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { CodeBlock } from "@/components/ui/code-block";
 
 const POLL_MS = 1000;

@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { PlugZap, Trash2 } from "lucide-react";
 import { deleteEnvironmentAction, testEnvironmentAction } from "@/app/_actions/environments";
 import { Button } from "@/components/ui/button";

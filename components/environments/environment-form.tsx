@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Controller, useForm, useWatch, type Path, type Resolver } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { PlugZap } from "lucide-react";
 import { createEnvironmentAction, testConnectionAction, updateEnvironmentAction } from "@/app/_actions/environments";
 import { CONNECTION_FIELDS, ORCHESTRATORS, environmentEditSchema, environmentInputSchema, type EnvironmentInput, type SecretConnectionField } from "@/lib/environments/schemas";

@@ -1,5 +1,7 @@
 import Link from "next/link";
-import { Badge, Card, CardHeader } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { formatDateTime } from "@/lib/format";
 import { pullFailureLabel, pullFailureWords } from "@/lib/deploy/pull-failure";
 import type { EnvironmentPullHealth } from "@/lib/registries/pull-health";

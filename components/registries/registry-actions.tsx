@@ -1,12 +1,12 @@
 "use client";
-import { useTransition } from "react";
+import { useState, useTransition } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { Download, Pencil, PlugZap, Trash2 } from "lucide-react";
 import { registryClient } from "@/lib/registries/client";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog } from "@/components/ui/dialog";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CodeBlock } from "@/components/ui/code-block";
 
@@ -63,14 +63,18 @@ function ExportDialog({ name, yaml }: { name: string; yaml: string }) {
     a.click();
     URL.revokeObjectURL(url);
   };
+  const [open, setOpen] = useState(false);
   return (
-    <Dialog>
-      <DialogTrigger asChild>
-        <Button variant="secondary">
-          <Download className="h-4 w-4" aria-hidden /> Export
-        </Button>
-      </DialogTrigger>
-      <DialogContent title="Export registry" description="The same shape Add Registry imports. Secrets are left out: fill them in before importing.">
+    <>
+      <Button variant="secondary" onClick={() => setOpen(true)}>
+        <Download className="h-4 w-4" aria-hidden /> Export
+      </Button>
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        title="Export registry"
+        description="The same shape Add Registry imports. Secrets are left out: fill them in before importing."
+      >
         <CodeBlock label="Registry document (YAML)" className="max-h-72 bg-slate-900 text-slate-100" testId="export-yaml">
           {yaml}
         </CodeBlock>
@@ -80,8 +84,8 @@ function ExportDialog({ name, yaml }: { name: string; yaml: string }) {
           </Button>
           <Button onClick={download}>Download .yaml</Button>
         </div>
-      </DialogContent>
-    </Dialog>
+      </Dialog>
+    </>
   );
 }
 

@@ -1,13 +1,14 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { RefreshCw, Send } from "lucide-react";
 import type { RolloutView } from "@/lib/registries/rollout";
 import { registryClient } from "@/lib/registries/client";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "@/components/ui/button";
-import { Card, CardHeader } from "@/components/ui/card";
+import { Card } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { FormError } from "@/components/ui/field";
 import { ProbeResults, probeSummary } from "./probe-results";
 

@@ -1,10 +1,9 @@
 "use client";
 import { useEffect, useState, type ReactNode } from "react";
 import { usePathname } from "next/navigation";
-import { Menu, X } from "lucide-react";
 
-/** Below md the sidebar folds into this bar; the panel closes on every navigation. */
-export function MobileNav({ title, children }: { title: string; children: ReactNode }) {
+/** Below md the sidebar folds into this bar; the panel closes on every navigation. The button's two icons come drawn from the server. */
+export function MobileNav({ title, openIcon, closeIcon, children }: { title: string; openIcon: ReactNode; closeIcon: ReactNode; children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const [seenPath, setSeenPath] = useState(pathname);
@@ -29,7 +28,7 @@ export function MobileNav({ title, children }: { title: string; children: ReactN
           aria-controls="mobile-nav-panel"
           className="inline-flex h-9 w-9 items-center justify-center rounded-md text-slate-700 hover:bg-slate-100"
         >
-          {open ? <X className="h-5 w-5" aria-hidden /> : <Menu className="h-5 w-5" aria-hidden />}
+          {open ? closeIcon : openIcon}
           <span className="sr-only">{open ? "Close menu" : "Open menu"}</span>
         </button>
       </div>

@@ -1,58 +1,47 @@
-"use client";
-import { useState } from "react";
-import dynamic from "next/dynamic";
-import { useRouter } from "next/navigation";
 import { Check, ChevronsUpDown, Plus } from "lucide-react";
-import { Menu, MenuContent, MenuItem, MenuLabel, MenuSeparator, MenuTrigger } from "@/components/ui/menu";
-import { Dialog, DialogContent } from "@/components/ui/dialog";
-
-// Loaded when the dialog opens, so every dashboard page does not ship the form's code.
-const CreateTeamForm = dynamic(() => import("@/components/teams/create-team-form").then((m) => m.CreateTeamForm));
+import { Menu } from "@/components/ui/menu";
+import { MenuLabel, MenuLink, MenuSeparator } from "@/components/ui/menu-items";
+import { CreateTeam, CreateTeamItem } from "@/components/teams/create-team-item";
 
 type TeamOption = { slug: string; name: string; role: string };
 
 /** Teams are named freely, so two may share a name: each shows its slug (its address) too. */
 export function TeamSwitcher({ current, teams }: { current: { slug: string; name: string }; teams: TeamOption[] }) {
-  const router = useRouter();
-  const [creating, setCreating] = useState(false);
   return (
-    <>
-      <Menu>
-        <MenuTrigger className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50">
-          <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>
-            {current.name.slice(0, 1).toUpperCase()}
-          </span>
-          {/* The accessible name is the visible text, after what the button does. */}
-          <span className="sr-only">Switch team, current: </span>
-          <span className="min-w-0 flex-1">
-            <span className="block truncate text-sm font-semibold">{current.name}</span>
-            <span className="block truncate font-mono text-xs text-slate-600">{current.slug}</span>
-          </span>
-          <ChevronsUpDown className="h-4 w-4 shrink-0 text-slate-500" aria-hidden />
-        </MenuTrigger>
-        <MenuContent align="start">
-          <MenuLabel>Teams</MenuLabel>
-          {teams.map((t) => (
-            <MenuItem key={t.slug} onSelect={() => router.push(`/t/${t.slug}/settings/registries`)}>
-              <span className="min-w-0 flex-1">
-                <span className="block truncate">{t.name}</span>
-                <span className="block truncate font-mono text-xs text-slate-600">{t.slug}</span>
-              </span>
-              <span className="text-xs text-slate-600">{t.role}</span>
-              {t.slug === current.slug && <Check className="h-4 w-4" aria-label="current team" />}
-            </MenuItem>
-          ))}
-          <MenuSeparator />
-          <MenuItem onSelect={() => setCreating(true)}>
-            <Plus className="h-4 w-4" aria-hidden /> Create team
-          </MenuItem>
-        </MenuContent>
+    <CreateTeam>
+      <Menu
+        triggerClassName="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
+        trigger={
+          <>
+            <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>
+              {current.name.slice(0, 1).toUpperCase()}
+            </span>
+            {/* The accessible name is the visible text, after what the button does. */}
+            <span className="sr-only">Switch team, current: </span>
+            <span className="min-w-0 flex-1">
+              <span className="block truncate text-sm font-semibold">{current.name}</span>
+              <span className="block truncate font-mono text-xs text-slate-600">{current.slug}</span>
+            </span>
+            <ChevronsUpDown className="h-4 w-4 shrink-0 text-slate-500" aria-hidden />
+          </>
+        }
+      >
+        <MenuLabel>Teams</MenuLabel>
+        {teams.map((t) => (
+          <MenuLink key={t.slug} href={`/t/${t.slug}/settings/registries`}>
+            <span className="min-w-0 flex-1">
+              <span className="block truncate">{t.name}</span>
+              <span className="block truncate font-mono text-xs text-slate-600">{t.slug}</span>
+            </span>
+            <span className="text-xs text-slate-600">{t.role}</span>
+            {t.slug === current.slug && <Check className="h-4 w-4" aria-label="current team" />}
+          </MenuLink>
+        ))}
+        <MenuSeparator />
+        <CreateTeamItem>
+          <Plus className="h-4 w-4" aria-hidden /> Create team
+        </CreateTeamItem>
       </Menu>
-      <Dialog open={creating} onOpenChange={setCreating}>
-        <DialogContent title="Create a team" description="Teams share registries and environments. You will be its owner.">
-          <CreateTeamForm onDone={() => setCreating(false)} />
-        </DialogContent>
-      </Dialog>
-    </>
+    </CreateTeam>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { acceptInvitationAction } from "@/app/_actions/teams";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";

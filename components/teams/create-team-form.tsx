@@ -3,13 +3,14 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import type { z } from "zod";
 import { createTeamAction } from "@/app/_actions/teams";
 import { createTeamSchema } from "@/lib/teams/schemas";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Field, FormError } from "@/components/ui/field";
+import { Dialog } from "@/components/ui/dialog";
 import { applyFieldErrors } from "@/components/forms/apply-result";
 
 export function CreateTeamForm({ onDone }: { onDone?: () => void }) {
@@ -44,5 +45,13 @@ export function CreateTeamForm({ onDone }: { onDone?: () => void }) {
         </Button>
       </div>
     </form>
+  );
+}
+
+export function CreateTeamDialog({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog open onOpenChange={onClose} title="Create a team" description="Teams share registries and environments. You will be its owner.">
+      <CreateTeamForm onDone={onClose} />
+    </Dialog>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { Trash2 } from "lucide-react";
 import { deleteTeamAction } from "@/app/_actions/teams";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";

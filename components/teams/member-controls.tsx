@@ -1,7 +1,7 @@
 "use client";
 import { useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { UserMinus } from "lucide-react";
 import { changeRoleAction, removeMemberAction, revokeInvitationAction } from "@/app/_actions/teams";
 import { Select } from "@/components/ui/select";

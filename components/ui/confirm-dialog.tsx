@@ -1,10 +1,9 @@
 "use client";
 import { useId, useState, useTransition, type ReactNode } from "react";
-import { AlertDialog as A } from "radix-ui";
 import { Button } from "./button";
+import { Dialog } from "./dialog";
 import { FormError } from "./field";
 import { Input } from "./input";
-import { contentClass, inertBehind, overlayClass } from "./dialog";
 
 /**
  * Every destructive action (delete, remove, revoke, leave) goes through this: one red button
@@ -61,41 +60,32 @@ export function ConfirmDialog(props: {
   const waitingForText = props.typeToConfirm !== undefined && typed.trim() !== props.typeToConfirm;
 
   return (
-    <A.Root open={open} onOpenChange={onOpenChange}>
-      <A.Trigger asChild>
-        <Button variant="destructive" size={props.size} aria-label={props.triggerLabel}>
-          {props.trigger}
-        </Button>
-      </A.Trigger>
-      <A.Portal>
-        <A.Overlay className={overlayClass} />
-        <A.Content className={contentClass}>
-          <A.Title className="text-base font-semibold text-slate-900">{props.title}</A.Title>
-          <A.Description asChild>
-            <div className="mt-2 space-y-2 text-sm text-slate-600">{props.description}</div>
-          </A.Description>
-          {props.children}
-          {props.typeToConfirm !== undefined && (
-            <div className="mt-4 space-y-1.5">
-              <label htmlFor={`${ids}-type`} className="block text-sm font-medium text-slate-800">
-                Type <span className="font-mono">{props.typeToConfirm}</span> to confirm
-              </label>
-              <Input id={`${ids}-type`} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
-            </div>
-          )}
-          <div className="mt-4">
-            <FormError message={error} />
+    <>
+      <Button variant="destructive" size={props.size} aria-label={props.triggerLabel} onClick={() => onOpenChange(true)}>
+        {props.trigger}
+      </Button>
+      <Dialog open={open} onOpenChange={onOpenChange} title={props.title} description={props.description} alert>
+        {props.children}
+        {props.typeToConfirm !== undefined && (
+          <div className="mt-4 space-y-1.5">
+            <label htmlFor={`${ids}-type`} className="block text-sm font-medium text-slate-800">
+              Type <span className="font-mono">{props.typeToConfirm}</span> to confirm
+            </label>
+            <Input id={`${ids}-type`} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
           </div>
-          <div className="mt-4 flex flex-wrap justify-end gap-2" ref={inertBehind}>
-            <A.Cancel asChild>
-              <Button variant="secondary">Cancel</Button>
-            </A.Cancel>
-            <Button variant="destructive" onClick={confirm} pending={pending} disabled={waitingForText}>
-              {props.confirmLabel}
-            </Button>
-          </div>
-        </A.Content>
-      </A.Portal>
-    </A.Root>
+        )}
+        <div className="mt-4">
+          <FormError message={error} />
+        </div>
+        <div className="mt-4 flex flex-wrap justify-end gap-2">
+          <Button variant="secondary" onClick={() => onOpenChange(false)}>
+            Cancel
+          </Button>
+          <Button variant="destructive" onClick={confirm} pending={pending} disabled={waitingForText}>
+            {props.confirmLabel}
+          </Button>
+        </div>
+      </Dialog>
+    </>
   );
 }

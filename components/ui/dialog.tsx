@@ -1,20 +1,14 @@
 "use client";
-import type { ReactNode } from "react";
-import { Dialog as D } from "radix-ui";
+import { useEffect, useId, useRef, type ReactNode } from "react";
+import { createPortal } from "react-dom";
 import { X } from "lucide-react";
 
-export const Dialog = D.Root;
-export const DialogTrigger = D.Trigger;
-export const DialogClose = D.Close;
-
 /**
- * A ref for an element inside a modal dialog: while it is mounted, the page behind is inert.
- * Radix hides that page from screen readers with aria-hidden, but its links and buttons could
- * still take focus (axe: aria-hidden-focus); inert takes them out of the tab order too. Live
- * regions (the toasts) and scripts stay, as Radix leaves them visible.
+ * While an element inside a modal dialog is mounted, the page behind is inert: out of the tab
+ * order and hidden from screen readers. Live regions (the toasts) and scripts stay, so a toast
+ * raised from a dialog is still seen and heard.
  */
-export function inertBehind(inside: HTMLElement | null) {
-  if (!inside) return;
+function inertBehind(inside: HTMLElement) {
   const behind = Array.from(document.body.children).filter((el) => !el.contains(inside) && !el.hasAttribute("inert") && !el.matches("script, [aria-live]"));
   for (const el of behind) el.setAttribute("inert", "");
   return () => {
@@ -22,29 +16,71 @@ export function inertBehind(inside: HTMLElement | null) {
   };
 }
 
-/** Shared with the confirm dialog, so both kinds of dialog look alike. */
-export const overlayClass = "fixed inset-0 z-40 bg-slate-900/40";
-export const contentClass =
-  "fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl focus:outline-none";
+const FOCUSABLE = 'input:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
-export function DialogContent(props: { title: string; description?: ReactNode; children: ReactNode }) {
+/**
+ * A modal dialog over the page, in a portal on <body>. It takes the focus to its first control,
+ * Escape closes it, and the focus goes back to where it was (the button that opened it). A plain
+ * dialog also closes on a click beside it and has a close button; an alert dialog (a
+ * confirmation) closes only by its own buttons or Escape.
+ */
+export function Dialog(props: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  /** Said with the title; the title again when there is nothing more to say. */
+  description?: ReactNode;
+  alert?: boolean;
+  children: ReactNode;
+}) {
+  if (!props.open) return null;
+  return createPortal(<DialogPanel {...props} />, document.body);
+}
+
+function DialogPanel({ onOpenChange, title, description, alert, children }: Parameters<typeof Dialog>[0]) {
+  const panel = useRef<HTMLDivElement>(null);
+  const ids = useId();
+  useEffect(() => {
+    const el = panel.current!;
+    const opener = document.activeElement as HTMLElement | null;
+    const restore = inertBehind(el);
+    (el.querySelector<HTMLElement>(FOCUSABLE) ?? el).focus();
+    return () => {
+      restore();
+      opener?.focus();
+    };
+  }, []);
+  const close = () => onOpenChange(false);
   return (
-    <D.Portal>
-      <D.Overlay className={overlayClass} />
-      <D.Content className={contentClass}>
-        <D.Title className="text-base font-semibold text-slate-900">{props.title}</D.Title>
-        {props.description ? (
-          <D.Description className="mt-1 text-sm text-slate-500">{props.description}</D.Description>
-        ) : (
-          <D.Description className="sr-only">{props.title}</D.Description>
-        )}
-        <div className="mt-4" ref={inertBehind}>
-          {props.children}
+    <div>
+      <div className="fixed inset-0 z-40 bg-slate-900/40" onClick={alert ? undefined : close} />
+      <div
+        ref={panel}
+        role={alert ? "alertdialog" : "dialog"}
+        aria-modal="true"
+        aria-labelledby={`${ids}-title`}
+        aria-describedby={`${ids}-description`}
+        tabIndex={-1}
+        onKeyDown={(e) => {
+          if (e.key !== "Escape") return;
+          e.preventDefault();
+          close();
+        }}
+        className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl focus:outline-none"
+      >
+        <h2 id={`${ids}-title`} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+        <div id={`${ids}-description`} className={description ? (alert ? "mt-2 space-y-2 text-sm text-slate-600" : "mt-1 text-sm text-slate-500") : "sr-only"}>
+          {description ?? title}
         </div>
-        <D.Close className="absolute right-4 top-4 rounded p-1 text-slate-500 hover:text-slate-800" aria-label="Close">
-          <X className="h-4 w-4" />
-        </D.Close>
-      </D.Content>
-    </D.Portal>
+        <div className={alert ? undefined : "mt-4"}>{children}</div>
+        {!alert && (
+          <button type="button" onClick={close} className="absolute right-4 top-4 rounded p-1 text-slate-500 hover:text-slate-800" aria-label="Close">
+            <X className="h-4 w-4" />
+          </button>
+        )}
+      </div>
+    </div>
   );
 }

@@ -1,5 +1,4 @@
 import type { ReactNode } from "react";
-import { Label } from "radix-ui";
 
 /**
  * A labelled form control with its help text and error. The control receives the ids to
@@ -17,9 +16,9 @@ export function Field(props: {
   const describedBy = [props.error ? errorId : undefined, helpId].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1.5">
-      <Label.Root htmlFor={props.id} className="block text-sm font-medium text-slate-800">
+      <label htmlFor={props.id} className="block text-sm font-medium text-slate-800">
         {props.label}
-      </Label.Root>
+      </label>
       {props.children({ id: props.id, "aria-invalid": Boolean(props.error), "aria-describedby": describedBy })}
       {props.help && (
         <p id={helpId} className="text-xs text-slate-500">

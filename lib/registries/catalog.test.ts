@@ -6,6 +6,7 @@ import {
   imageHostsOf,
   loginOf,
   registryInputSchema,
+  registryTypeViews,
   secretFieldNames,
   splitCredentials,
   updateSchemaFor,
@@ -151,6 +152,22 @@ describe("registry catalog", () => {
 });
 
 describe("derived from the catalog", () => {
+  it("the form's views: every type and field in catalog order, secrets marked, plain data the browser can take", () => {
+    const views = registryTypeViews();
+    expect(views.map((v) => v.type)).toEqual(REGISTRY_TYPES.map((t) => t.type));
+    const ecr = views.find((v) => v.type === "ECR")!;
+    expect(ecr.fields.map((f) => [f.name, f.kind, f.secret])).toEqual([
+      ["accessKeyId", "text", false],
+      ["secretAccessKey", "secret", true],
+      ["region", "select", false],
+    ]);
+    expect(ecr.fields[2]!.options).toContainEqual({ value: "eu-west-1", label: "eu-west-1" });
+    expect(views.find((v) => v.type === "GCR")!.fields[0]).toMatchObject({ name: "serviceAccountKey", kind: "json", secret: true });
+    expect(views.filter((v) => v.anonymous).map((v) => v.type)).toEqual(["Public"]);
+    // What a server page hands to a client component must survive serialisation unchanged: no schema, no function.
+    expect(JSON.parse(JSON.stringify(views))).toEqual(views);
+  });
+
   it("form fields per type, secrets marked", () => {
     expect(Object.fromEntries(REGISTRY_TYPES.map((t) => [t.type, fieldNames(t.type)]))).toEqual({
       GHCR: ["username", "token"],

@@ -328,6 +328,30 @@ export function emptyCredentials(type: RegistryType): Record<string, string> {
   return Object.fromEntries(fieldNames(type).map((n) => [n, ""]));
 }
 
+/** A credential field as the form draws it: the entry's field without its schema, named, and whether it is secret. */
+export type FieldView = Omit<CredentialField, "schema"> & { name: string; secret: boolean };
+
+/** A type as the form draws it. Plain data: a server page hands it to the browser, which then needs no zod to draw the form. */
+export type RegistryTypeView = { type: RegistryType; label: string; description: string; anonymous: boolean; fields: FieldView[] };
+
+export function registryTypeViews(): RegistryTypeView[] {
+  return REGISTRY_TYPES.map((def) => ({
+    type: def.type,
+    label: def.label,
+    description: def.description,
+    anonymous: isAnonymous(def.type),
+    fields: Object.entries(def.fields).map(([name, f]) => ({
+      name,
+      label: f.label,
+      kind: f.kind,
+      placeholder: f.placeholder,
+      help: f.help,
+      options: f.options,
+      secret: isSecretField(f),
+    })),
+  }));
+}
+
 // ── Derived schemas ───────────────────────────────────────────────────────────
 
 export type Credentials = Record<string, string>;

@@ -1,5 +1,10 @@
 import { z } from "zod";
 
+// Every schema a form parses in the browser imports this module, so this runs before the first
+// parse there: zod would otherwise probe `new Function` to compile faster parsers, and the CSP
+// (proxy.ts, no 'unsafe-eval') reports each probe as a violation. The server keeps compiling.
+if (typeof window !== "undefined") z.config({ jitless: true });
+
 /**
  * NUL and unpaired UTF-16 surrogates cannot be saved faithfully: PostgreSQL refuses NUL in text
  * and a lone surrogate in jsonb, and turns a lone surrogate in a text column into U+FFFD (a

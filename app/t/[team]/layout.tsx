@@ -1,3 +1,4 @@
+import { Menu, X } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
 import { listTeamsOf } from "@/lib/teams/service";
 import { Sidebar } from "@/components/shell/sidebar";
@@ -22,7 +23,7 @@ export default async function TeamLayout({ children, params }: { children: React
   );
   return (
     <div className="min-h-screen md:flex">
-      <MobileNav title={team.name}>{navigation}</MobileNav>
+      <MobileNav title={team.name} openIcon={<Menu className="h-5 w-5" aria-hidden />} closeIcon={<X className="h-5 w-5" aria-hidden />}>{navigation}</MobileNav>
       <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-white md:flex">{navigation}</aside>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 focus:outline-none">
         <div className="mx-auto max-w-5xl px-4 py-6 sm:px-6 sm:py-8">{children}</div>

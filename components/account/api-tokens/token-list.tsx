@@ -1,5 +1,5 @@
 "use client";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/toast";
 import { revokeTokenAction } from "@/app/_actions/api-tokens";
 import type { TokenListItem } from "@/lib/api-tokens/tokens";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";

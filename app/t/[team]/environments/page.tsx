@@ -6,7 +6,8 @@ import { listEnvironments } from "@/lib/environments/service";
 import { ORCHESTRATORS } from "@/lib/environments/schemas";
 import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
 import { formatDateTime } from "@/lib/format";
-import { Badge, Card, EmptyState } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 
 export const metadata: Metadata = { title: "Environments" };

@@ -9,7 +9,9 @@ import { orNotFound } from "@/lib/not-found";
 import { deleteContainerRefusal } from "@/lib/containers/permissions";
 import { CodeBlock } from "@/components/ui/code-block";
 import { formatDateTime } from "@/lib/format";
-import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { ContainerActions } from "@/components/containers/container-actions";
 import { DeploymentProgressPanel, OutcomeBadge, PullFailureNotice, StepList } from "@/components/containers/deployment-progress";
 

@@ -7,7 +7,9 @@ import { manageEnvironmentsRefusal } from "@/lib/environments/permissions";
 import { ORCHESTRATORS } from "@/lib/environments/schemas";
 import { listContainers } from "@/lib/containers/service";
 import { orNotFound } from "@/lib/not-found";
-import { Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
+import { CardHeader } from "@/components/ui/card-header";
 import { DataTable } from "@/components/ui/data-table";
 import { EnvironmentActions } from "@/components/environments/environment-actions";
 

@@ -6,7 +6,8 @@ import { listRegistries } from "@/lib/registries/service";
 import { failingRegistryIds } from "@/lib/registries/pull-health";
 import { verdictOf } from "@/lib/registries/test-verdict";
 import { formatDateTime } from "@/lib/format";
-import { Badge, Card, EmptyState } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { DataTable } from "@/components/ui/data-table";
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireTeam } from "@/lib/auth/session";
+import { registryTypeViews } from "@/lib/registries/catalog";
 import { RegistryForm } from "@/components/registries/registry-form";
 
 export const metadata: Metadata = { title: "Add registry" };
@@ -16,7 +17,7 @@ export default async function NewRegistryPage({ params }: { params: Promise<{ te
         <h1 className="mt-2 text-2xl font-semibold">Add registry</h1>
         <p className="mt-1 text-sm text-slate-500">Choose the registry type; the form asks for exactly what it needs.</p>
       </header>
-      <RegistryForm teamSlug={team.slug} />
+      <RegistryForm teamSlug={team.slug} types={registryTypeViews()} />
     </div>
   );
 }

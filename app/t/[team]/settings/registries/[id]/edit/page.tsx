@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireTeam } from "@/lib/auth/session";
-import { isAnonymous } from "@/lib/registries/catalog";
+import { isAnonymous, registryTypeViews } from "@/lib/registries/catalog";
 import { getRegistry } from "@/lib/registries/service";
 import { updateRefusal } from "@/lib/registries/permissions";
 import { countImagesInUse } from "@/lib/registries/rollout";
+import { verdictOf } from "@/lib/registries/test-verdict";
 import { orNotFound } from "@/lib/not-found";
 import { Card } from "@/components/ui/card";
 import { RegistryForm } from "@/components/registries/registry-form";
@@ -33,6 +34,7 @@ export default async function EditRegistryPage({ params }: { params: Promise<{ t
       ) : (
         <RegistryForm
           teamSlug={team.slug}
+          types={registryTypeViews()}
           edit={{
             registryId: registry.id,
             name: registry.name,
@@ -40,8 +42,10 @@ export default async function EditRegistryPage({ params }: { params: Promise<{ t
             // Only non-secret values and the names of the secrets that are set reach the browser.
             visibleFields: registry.visibleFields,
             secretFields: registry.secretFields,
-            lastTest: registry.lastTest,
-            lastTestAt: registry.lastTestAt?.toISOString() ?? null,
+            lastFailure:
+              registry.lastTest && !registry.lastTest.ok
+                ? { at: registry.lastTestAt?.toISOString() ?? "", message: verdictOf(registry.lastTest).message }
+                : null,
             imagesInUse: isAnonymous(registry.type) ? 0 : await countImagesInUse(team.id, registry.id),
           }}
         />
