@@ -10,7 +10,6 @@ export function TeamSwitcher({ current, teams }: { current: { slug: string; name
   return (
     <CreateTeam>
       <Menu
-        triggerClassName="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
         trigger={
           <>
             <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded bg-indigo-600 text-xs font-semibold text-white" aria-hidden>

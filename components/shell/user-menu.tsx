@@ -7,7 +7,6 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
   return (
     <Menu
       side="top"
-      triggerClassName="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
       trigger={
         <>
           {/* The accessible name is the visible text, after what the button is. */}

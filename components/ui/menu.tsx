@@ -8,9 +8,10 @@ import { itemClass } from "./menu-items";
  * the first item takes the focus (Arrow Up: the last); arrows, Home and End move it; Escape closes
  * and returns to the button; Tab, a click outside or a choice closes it. Not modal: the page behind
  * stays as it is. Drawn below the button, or above it (`side="top"`) at the bottom of the sidebar.
- * The items may come rendered by a server component, icons and all.
+ * The items may come rendered by a server component, icons and all. The button is a full-width
+ * row, as the sidebar's team switcher and account menu draw it.
  */
-export function Menu(props: { trigger: ReactNode; triggerClassName: string; side?: "top" | "bottom"; children: ReactNode }) {
+export function Menu(props: { trigger: ReactNode; side?: "top" | "bottom"; children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const focusOnOpen = useRef<"menu" | "first" | "last">("menu");
   const id = useId();
@@ -63,7 +64,7 @@ export function Menu(props: { trigger: ReactNode; triggerClassName: string; side
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? `${id}-menu` : undefined}
-        className={props.triggerClassName}
+        className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-slate-50"
         onKeyDown={(e) => {
           if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
           e.preventDefault();
