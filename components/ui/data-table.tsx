@@ -1,5 +1,4 @@
 import type { ReactNode } from "react";
-import { SoftNavigation } from "@/components/ui/soft-navigation";
 
 export type Column<T> = {
   header: string;
@@ -25,7 +24,8 @@ function kindOf(c: Column<unknown>): string | undefined {
  *
  * Rows are lean on purpose: a list page renders dozens of them per request, so their styling lives
  * in the stylesheet rather than in class strings repeated per cell, and links in cells are plain
- * anchors that `SoftNavigation` turns into client-side navigations.
+ * anchors that the dashboard's `SoftNavigation` (components/shell/nav-link.tsx) turns into
+ * client-side navigations.
  */
 export function DataTable<T>(props: { caption: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; rowTestId?: (row: T) => string }) {
   const columns = props.columns.map((c) => {
@@ -35,30 +35,28 @@ export function DataTable<T>(props: { caption: string; columns: Column<T>[]; row
     return { ...c, kind, cellProps };
   });
   return (
-    <SoftNavigation>
-      <table role="table" className="data-table">
-        <caption className="sr-only">{props.caption}</caption>
-        <thead role="rowgroup">
-          <tr role="row">
+    <table role="table" className="data-table">
+      <caption className="sr-only">{props.caption}</caption>
+      <thead role="rowgroup">
+        <tr role="row">
+          {columns.map((c) => (
+            <th key={c.header} role="columnheader" scope="col" className={c.kind}>
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody role="rowgroup">
+        {props.rows.map((row) => (
+          <tr key={props.rowKey(row)} role="row" data-testid={props.rowTestId?.(row)}>
             {columns.map((c) => (
-              <th key={c.header} role="columnheader" scope="col" className={c.kind}>
-                {c.header}
-              </th>
+              <td key={c.header} role="cell" {...c.cellProps}>
+                {c.cell(row)}
+              </td>
             ))}
           </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {props.rows.map((row) => (
-            <tr key={props.rowKey(row)} role="row" data-testid={props.rowTestId?.(row)}>
-              {columns.map((c) => (
-                <td key={c.header} role="cell" {...c.cellProps}>
-                  {c.cell(row)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </SoftNavigation>
+        ))}
+      </tbody>
+    </table>
   );
 }
