@@ -1,19 +1,19 @@
 // "Apply to N environments now" after a rotation, for a registry used in 200 Kubernetes
-// environments with 20 ms added to every API request (tests/support/kube-server.ts): wall time
+// environments with 20 ms added to every API request (tests/support/kube-server.ts, in a process
+// of its own as a cluster's API server would be): wall time
 // until every Secret is rewritten and the pull probe (against the real test registry, 7 images in
 // use) is done, next to the ideal environments × requests × latency / concurrency.
 //
 //   npm run bench:apply [-- environments latencyMs]
 //
 // Uses a fresh database on the local PostgreSQL (TEST_DATABASE_ADMIN_URL), dropped afterwards.
-import { benchDatabase, kubeEnvironments } from "./bench-setup";
+import { benchDatabase, kubeEnvironments, kubeServerProcess } from "./bench-setup";
 
 const [environmentCount = 200, latencyMs = 20] = process.argv.slice(2).map(Number);
 const IMAGES = 7;
 
-const { startKubeServer } = await import("../tests/support/kube-server");
 const { startTestRegistry } = await import("../tests/support/test-registry");
-const kube = await startKubeServer();
+const kube = await kubeServerProcess();
 const registry = await startTestRegistry({ users: { deployer: "bench-password-one-0123" } });
 // The probe trusts the registry's CA as the server would.
 const database = await benchDatabase("regdash_bench_apply", { LIVE_CHECK_CA_FILE: registry.caFile });
@@ -53,10 +53,10 @@ try {
     return (await updateRegistry(team, user, await loadRow(team.id, registryId), { credentials: { password: next } })).credentialVersion;
   };
 
-  kube.setLatency(latencyMs);
+  await kube.setLatency(latencyMs);
   for (const concurrency of [1, 10, APPLY_CONCURRENCY]) {
     const version = await rotate();
-    kube.reset();
+    await kube.reset();
     // When the last Secret was rewritten, as the page sees it: the progress recorded on the row.
     let rewrittenAt = 0;
     let cpuToRewritten = 0;
@@ -86,10 +86,10 @@ try {
     await poller;
     const { apply, probe } = result;
     if (apply.done !== environmentCount || !probe || probe.passed !== IMAGES) throw new Error(JSON.stringify({ failed: apply.failed[0], probe }));
-    const perEnv = kube.requests.length / environmentCount;
+    const perEnv = (await kube.requestCount()) / environmentCount;
     const ideal = (environmentCount * perEnv * latencyMs) / concurrency;
     console.log(
-      `apply to ${environmentCount} environments, ${latencyMs} ms/request, concurrency ${concurrency}: every Secret rewritten after ${rewrittenAt ? ms(rewrittenAt - started) : "?"}, ${probe.passed} of ${probe.total} images probed and the apply done after ${ms(wall)}; ideal ${ms(ideal)} for the Secrets (${perEnv} request/environment; Secrets ${rewrittenAt ? ((rewrittenAt - started) / ideal).toFixed(2) : "?"}× ideal, apply with the probe ${(wall / ideal).toFixed(2)}×); CPU/environment in this process (app and API test server): ${(cpuToRewritten / environmentCount).toFixed(2)} ms until the Secrets were rewritten, ${(cpuMs(cpu) / environmentCount).toFixed(2)} ms for the whole apply`,
+      `apply to ${environmentCount} environments, ${latencyMs} ms/request, concurrency ${concurrency}: every Secret rewritten after ${rewrittenAt ? ms(rewrittenAt - started) : "?"}, ${probe.passed} of ${probe.total} images probed and the apply done after ${ms(wall)}; ideal ${ms(ideal)} for the Secrets (${perEnv} request/environment; Secrets ${rewrittenAt ? ((rewrittenAt - started) / ideal).toFixed(2) : "?"}× ideal, apply with the probe ${(wall / ideal).toFixed(2)}×); CPU/environment in the dashboard's process: ${(cpuToRewritten / environmentCount).toFixed(2)} ms until the Secrets were rewritten, ${(cpuMs(cpu) / environmentCount).toFixed(2)} ms for the whole apply`,
     );
   }
 

@@ -62,3 +62,38 @@ export async function kubeEnvironments(
   }
   return ids;
 }
+
+/**
+ * The Kubernetes API test server in a child process (scripts/kube-server-process.ts), as a real
+ * cluster would be: its work is not counted as the dashboard's, nor does it take the dashboard's
+ * thread. The same controls as the in-process server, asynchronous.
+ */
+export async function kubeServerProcess() {
+  const { fork } = await import("node:child_process");
+  const child = fork(path.join(import.meta.dirname, "kube-server-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  const kubeconfig = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the Kubernetes test server exited (${code}) before it was ready`)));
+    child.on("message", (message: { ready?: true; kubeconfigYaml?: string; id?: number; value?: unknown }) => {
+      if (message.ready) resolve(message.kubeconfigYaml!);
+      else if (message.id !== undefined) {
+        pending.get(message.id)?.(message.value);
+        pending.delete(message.id);
+      }
+    });
+  });
+  const ask = <T>(op: string, extra: Record<string, unknown> = {}) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve as (value: unknown) => void);
+      child.send({ id, op, ...extra });
+    });
+  return {
+    kubeconfigYaml: () => kubeconfig,
+    setLatency: (ms: number) => ask<void>("setLatency", { ms }),
+    reset: () => ask<void>("reset"),
+    requestCount: () => ask<number>("requestCount"),
+    close: () => ask<void>("close"),
+  };
+}
