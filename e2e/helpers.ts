@@ -37,9 +37,19 @@ export function teamSlugOf(page: Page): string {
   return m[1];
 }
 
-export async function choose(page: Page, label: string, option: string | RegExp) {
+/** Picks `option` in the select labelled `label`; `exact` matches the option's whole name only. */
+export async function choose(page: Page, label: string, option: string | RegExp, { exact = false } = {}) {
   await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option }).click();
+  await page.getByRole("option", { name: option, exact }).click();
+}
+
+/** Creates a team from the team switcher, as a user does; the caller checks where it lands. */
+export async function createTeamFromSwitcher(page: Page, name: string) {
+  await page.getByRole("button", { name: /Switch team/ }).click();
+  await page.getByRole("menuitem", { name: "Create team" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create a team" });
+  await dialog.getByLabel("Team name").fill(name);
+  await dialog.getByRole("button", { name: "Create team" }).click();
 }
 
 /**

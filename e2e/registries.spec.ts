@@ -2,19 +2,14 @@ import { expect, test, type Page } from "@playwright/test";
 import { REGISTRY_TYPES, type RegistryType } from "../lib/registries/catalog";
 import { EXAMPLE_CREDENTIALS } from "../lib/registries/examples";
 import { expectAccessible } from "./a11y";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
-
-async function chooseOption(page: Page, label: string, option: string) {
-  await page.getByRole("combobox", { name: label, exact: true }).click();
-  await page.getByRole("option", { name: option, exact: true }).click();
-}
+import { choose, newAccount, signUp, teamSlugOf } from "./helpers";
 
 /** Fills a type's credential fields from the catalog, the way a person would. */
 async function fillCredentials(page: Page, type: RegistryType, values: Record<string, string>) {
   const def = REGISTRY_TYPES.find((t) => t.type === type)!;
   for (const [name, field] of Object.entries(def.fields)) {
     const value = values[name]!;
-    if (field.kind === "select") await chooseOption(page, field.label, value);
+    if (field.kind === "select") await choose(page, field.label, value, { exact: true });
     else await page.getByLabel(field.label, { exact: true }).fill(value);
   }
 }
@@ -32,7 +27,7 @@ test("add one registry of each of the nine types, testing each before saving", a
 
   for (const def of REGISTRY_TYPES) {
     await openAddForm(page, teamSlug);
-    await chooseOption(page, "Registry type", def.label);
+    await choose(page, "Registry type", def.label, { exact: true });
     await page.getByLabel("Name", { exact: true }).fill(`My ${def.type}`);
     await fillCredentials(page, def.type, EXAMPLE_CREDENTIALS[def.type]);
     await page.getByRole("button", { name: "Test connection" }).click();
@@ -58,7 +53,7 @@ test("add one registry of each of the nine types, testing each before saving", a
 test("a wrong field shows its own error on that field, saving is held back, and changing type keeps the name", async ({ page }) => {
   await signUp(page, newAccount("errors"));
   await openAddForm(page, teamSlugOf(page));
-  await chooseOption(page, "Registry type", "Amazon ECR");
+  await choose(page, "Registry type", "Amazon ECR", { exact: true });
   await page.getByLabel("Name", { exact: true }).fill("Broken ECR");
   // The region is chosen from AWS's list, like an Artifact Registry location.
   await fillCredentials(page, "ECR", { ...EXAMPLE_CREDENTIALS.ECR, accessKeyId: "ABCDIOSFODNN7EXAMPLE", secretAccessKey: "short" });
@@ -74,7 +69,7 @@ test("a wrong field shows its own error on that field, saving is held back, and 
   await page.getByRole("button", { name: "Save registry" }).click();
   await expect(page).toHaveURL(/\/new$/);
 
-  await chooseOption(page, "Registry type", "Custom / Self-hosted");
+  await choose(page, "Registry type", "Custom / Self-hosted", { exact: true });
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Broken ECR");
   await expect(page.getByLabel("Registry URL")).toBeVisible();
   await expect(page.getByLabel("Region", { exact: true })).toHaveCount(0);
@@ -160,7 +155,7 @@ test("only the creator may delete a registry", async ({ page, browser }) => {
 
   // The colleague adds a registry to the owner's team.
   await openAddForm(other, teamSlug);
-  await chooseOption(other, "Registry type", "Public (no auth)");
+  await choose(other, "Registry type", "Public (no auth)", { exact: true });
   await other.getByLabel("Name", { exact: true }).fill("Colleague's mirror");
   await other.getByRole("button", { name: "Save registry" }).click();
   await expect(other.getByRole("heading", { name: "Colleague's mirror" })).toBeVisible();

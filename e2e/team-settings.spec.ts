@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { PASSWORD, newAccount, signUp, teamSlugOf, type Account } from "./helpers";
+import { PASSWORD, choose, createTeamFromSwitcher, newAccount, signUp, teamSlugOf, type Account } from "./helpers";
 
 /**
  * The team page: invitations for people without an account (accepted at sign-up and at sign-in,
@@ -136,11 +136,7 @@ test("rename a team; two teams of one name differ by slug in the switcher; Creat
 
   // A second team of the same name, created from the switcher (behind the menu on a phone).
   await page.getByRole("button", { name: "Open menu" }).click();
-  await page.getByRole("button", { name: /Switch team/ }).click();
-  await page.getByRole("menuitem", { name: "Create team" }).click();
-  const dialog = page.getByRole("dialog", { name: "Create a team" });
-  await dialog.getByLabel("Team name").fill("Platform");
-  await dialog.getByRole("button", { name: "Create team" }).click();
+  await createTeamFromSwitcher(page, "Platform");
   await expect(page).toHaveURL(/\/t\/platform[a-z0-9-]*\/settings\/team$/);
   await expect(page.getByText("You are not in any team")).toHaveCount(0);
   await expect(page.getByText("your role: owner")).toBeVisible();
@@ -159,10 +155,7 @@ test("rename a team; two teams of one name differ by slug in the switcher; Creat
 
 test("delete a team: refused while it has an environment is said on the page; the owner types its slug; its members lose it", async ({ page, browser }) => {
   await signUp(page, newAccount("owner"));
-  await page.getByRole("button", { name: /Switch team/ }).click();
-  await page.getByRole("menuitem", { name: "Create team" }).click();
-  await page.getByLabel("Team name").fill("Short lived");
-  await page.getByRole("button", { name: "Create team" }).click();
+  await createTeamFromSwitcher(page, "Short lived");
   await expect(page).toHaveURL(/\/t\/short-lived[a-z0-9-]*\/settings\/team$/);
   const slug = teamSlugOf(page);
   const member = newAccount("member");
@@ -208,8 +201,7 @@ test("a registry whose creator left: the disabled Delete says who can; the owner
   }
 
   await creatorPage.goto(`/t/${teamSlug}/settings/registries/new`);
-  await creatorPage.getByRole("combobox", { name: "Registry type", exact: true }).click();
-  await creatorPage.getByRole("option", { name: "Public (no auth)", exact: true }).click();
+  await choose(creatorPage, "Registry type", "Public (no auth)", { exact: true });
   await creatorPage.getByLabel("Name", { exact: true }).fill("Left behind");
   await creatorPage.getByRole("button", { name: "Save registry" }).click();
   await expect(creatorPage.getByRole("heading", { name: "Left behind" })).toBeVisible();
@@ -244,8 +236,7 @@ test("on a phone the lists are cards: nothing scrolls sideways, every column is 
   await signUp(page, newAccount("phone"));
   const teamSlug = teamSlugOf(page);
   await page.goto(`/t/${teamSlug}/settings/registries/new`);
-  await page.getByRole("combobox", { name: "Registry type", exact: true }).click();
-  await page.getByRole("option", { name: "Custom / Self-hosted", exact: true }).click();
+  await choose(page, "Registry type", "Custom / Self-hosted", { exact: true });
   await page.getByLabel("Name", { exact: true }).fill("A registry with a rather long name for a phone");
   await page.getByLabel("Registry URL").fill("https://registry.with-a-long-host-name.example.com:5000");
   await page.getByLabel("Username", { exact: true }).fill("deployer");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newAccount, signUp, teamSlugOf } from "./helpers";
+import { createTeamFromSwitcher, newAccount, signUp, teamSlugOf } from "./helpers";
 
 test("add a second user to the team, and switch teams", async ({ page, browser }) => {
   const alice = newAccount("alice");
@@ -32,10 +32,7 @@ test("add a second user to the team, and switch teams", async ({ page, browser }
 
 test("create a team from the switcher and land in it as owner", async ({ page }) => {
   await signUp(page, newAccount("creator"));
-  await page.getByRole("button", { name: /Switch team/ }).click();
-  await page.getByRole("menuitem", { name: "Create team" }).click();
-  await page.getByLabel("Team name").fill("Platform Crew");
-  await page.getByRole("button", { name: "Create team" }).click();
+  await createTeamFromSwitcher(page, "Platform Crew");
   await expect(page).toHaveURL(/\/t\/platform-crew[a-z0-9-]*\/settings\/team$/);
   await expect(page.getByText("your role: owner")).toBeVisible();
   await expect(page.getByRole("button", { name: /Switch team, current: Platform Crew/ })).toBeVisible();
