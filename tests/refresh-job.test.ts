@@ -1,7 +1,4 @@
 import "./support/allow-loopback";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
@@ -61,10 +58,8 @@ afterAll(async () => {
   await Promise.all([ecr?.close(), registry?.stop(), kube?.close()]);
 });
 
-async function pulls(secret: { data: Record<string, string> }) {
-  const dir = await mkdtemp(path.join(tmpdir(), "refresh-proof-"));
-  await writeFile(path.join(dir, "auth.json"), Buffer.from(secret.data[".dockerconfigjson"]!, "base64"), { mode: 0o600 });
-  return (await registry.inspectWithAuthfile(`${registry.host}/team/app:1.0`, path.join(dir, "auth.json"))).ok;
+function pulls(secret: { data: Record<string, string> }) {
+  return registry.pullsWithSecret(`${registry.host}/team/app:1.0`, secret.data[".dockerconfigjson"]!);
 }
 
 describe("ECR refresh job", () => {

@@ -1,5 +1,5 @@
 import "./support/allow-loopback";
-import { copyFile, mkdtemp, writeFile } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,10 +87,8 @@ async function customRegistry(name: string) {
 }
 
 /** skopeo with the Secret's own .dockerconfigjson as authfile: what a kubelet would pull with. */
-async function pullsWith(secret: { data: Record<string, string> }) {
-  const dir = await mkdtemp(path.join(tmpdir(), "rollout-proof-"));
-  await writeFile(path.join(dir, "auth.json"), Buffer.from(secret.data[".dockerconfigjson"]!, "base64"), { mode: 0o600 });
-  return (await registry.inspectWithAuthfile(`${registry.host}/team/app:1.0`, path.join(dir, "auth.json"))).ok;
+function pullsWith(secret: { data: Record<string, string> }) {
+  return registry.pullsWithSecret(`${registry.host}/team/app:1.0`, secret.data[".dockerconfigjson"]!);
 }
 
 // Fault injection and added latency need the test server.

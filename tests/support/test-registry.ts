@@ -30,6 +30,12 @@ export interface TestRegistry {
   pushImage(repo: string, tag: string): Promise<string>;
   /** `skopeo inspect` of `<image>` ("localhost:<port>/repo:tag") with the given auth file. */
   inspectWithAuthfile(image: string, authfile: string): Promise<{ ok: boolean; stderr: string }>;
+  /**
+   * Whether a pull Secret's own `.dockerconfigjson` (base64, as the Secret holds it) can pull
+   * `<image>`: what a kubelet would pull with. The authfile is written under the registry's work
+   * dir and removed after.
+   */
+  pullsWithSecret(image: string, dockerconfigjsonBase64: string): Promise<boolean>;
   /** Stops the registry and removes everything it wrote. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -114,6 +120,11 @@ export async function startTestRegistry(opts: { users?: Record<string, string> }
     const pusherAuthfile = path.join(workDir, "pusher-auth.json");
     await writeFile(pusherAuthfile, authfileJson(host, pusher.name, pusher.password), { mode: 0o600 });
 
+    const inspectWithAuthfile = async (image: string, authfile: string) => {
+      const r = await run("skopeo", ["inspect", "--authfile", authfile, "--cert-dir", certDir, `docker://${image}`]);
+      return { ok: r.code === 0, stderr: r.stderr };
+    };
+
     return {
       host,
       url,
@@ -128,9 +139,15 @@ export async function startTestRegistry(opts: { users?: Record<string, string> }
         await writeHtpasswd();
       },
       pushImage: (repo, tag) => pushTestImage({ workDir, authfile: pusherAuthfile, certDir: certDir, host, repo, tag }),
-      async inspectWithAuthfile(image, authfile) {
-        const r = await run("skopeo", ["inspect", "--authfile", authfile, "--cert-dir", certDir, `docker://${image}`]);
-        return { ok: r.code === 0, stderr: r.stderr };
+      inspectWithAuthfile,
+      async pullsWithSecret(image, dockerconfigjsonBase64) {
+        const authfile = path.join(workDir, `secret-${randomBytes(6).toString("hex")}.json`);
+        await writeFile(authfile, Buffer.from(dockerconfigjsonBase64, "base64"), { mode: 0o600 });
+        try {
+          return (await inspectWithAuthfile(image, authfile)).ok;
+        } finally {
+          await rm(authfile, { force: true });
+        }
       },
       stop,
     };
