@@ -50,6 +50,39 @@ test("add one registry of each of the nine types, testing each before saving", a
   await expect(page.getByTestId("registry-row-My GCR")).toHaveCount(0);
 });
 
+test("names holding markup read as text in the list, on first load and after navigating back", async ({ page }) => {
+  const account = { ...newAccount("markup"), name: `<b>Eve</b> "q" & 'x'` };
+  await signUp(page, account);
+  const teamSlug = teamSlugOf(page);
+  const name = `<img src=x onerror="window.__xss=1"> " onclick="window.__xss=2`;
+  await openAddForm(page, teamSlug);
+  await choose(page, "Registry type", "Custom / Self-hosted", { exact: true });
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await fillCredentials(page, "Custom", EXAMPLE_CREDENTIALS.Custom);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-result")).toBeVisible();
+  await page.getByRole("button", { name: "Save registry" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+
+  const checkList = async () => {
+    const row = page.getByTestId(`registry-row-${name}`);
+    await expect(row.getByRole("link", { name, exact: true })).toBeVisible();
+    await expect(row.getByRole("cell").nth(2)).toHaveText(account.name);
+    // The verdict's message, with its apostrophe, is the cell's title as written.
+    await expect(row.locator("[title]")).toHaveAttribute("title", /^Couldn't reach registry\.example\.com/);
+    await expect(page.locator("table img, table b, table [onclick]")).toHaveCount(0);
+    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+  };
+  await page.getByRole("link", { name: "← Container Registries" }).click();
+  await checkList();
+  await page.getByTestId(`registry-row-${name}`).getByRole("link", { name, exact: true }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await page.goBack();
+  await checkList();
+  await page.reload();
+  await checkList();
+});
+
 test("a wrong field shows its own error on that field, saving is held back, and changing type keeps the name", async ({ page }) => {
   await signUp(page, newAccount("errors"));
   await openAddForm(page, teamSlugOf(page));

@@ -1,6 +1,7 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
+import type { PgSelect } from "drizzle-orm/pg-core";
 import { db } from "@/db";
 import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
@@ -145,26 +146,64 @@ function escapeLike(s: string) {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export async function listRegistries(teamId: string, opts: { search?: string; page?: number } = {}) {
+/** What the registries list shows of a registry; the API's list gives the whole view (`listRegistries`). */
+export type RegistrySummary = Pick<RegistryView, "id" | "name" | "typeLabel" | "serverHost" | "credentialVersion" | "createdAt" | "updatedAt" | "lastTestAt" | "lastTest" | "containerCount"> & {
+  createdBy: { name: string; inTeam: boolean } | null;
+};
+
+const summaryColumns = {
+  row: {
+    id: registries.id,
+    name: registries.name,
+    type: registries.type,
+    visibleFields: registries.visibleFields,
+    credentialVersion: registries.credentialVersion,
+    createdAt: registries.createdAt,
+    updatedAt: registries.updatedAt,
+    lastTestAt: registries.lastTestAt,
+    lastTest: registries.lastTest,
+  },
+  creatorName: users.name,
+  creatorInTeam,
+  containers: containerCount,
+};
+
+function toSummary({ row, creatorName, creatorInTeam, containers: containerCount }: { row: Pick<Registry, keyof (typeof summaryColumns)["row"]>; creatorName: string | null; creatorInTeam: boolean; containers: number }): RegistrySummary {
+  const type = row.type as RegistryType;
+  const { id, name, credentialVersion, createdAt, updatedAt, lastTestAt, lastTest } = row;
+  const createdBy = creatorName === null ? null : { name: creatorName, inTeam: creatorInTeam };
+  return { id, name, typeLabel: registryType(type)?.label ?? type, serverHost: serverHostOf(type, row.visibleFields), credentialVersion, createdBy, createdAt, updatedAt, lastTestAt, lastTest, containerCount };
+}
+
+/** Which registries a page of the list holds: the team's, by name, those whose name contains `search` if given. */
+function listFilter(teamId: string, opts: { search?: string; page?: number }) {
   const page = Math.max(1, Math.floor(opts.page ?? 1));
   const where = and(eq(registries.teamId, teamId), opts.search ? ilike(registries.name, `%${escapeLike(opts.search)}%`) : undefined);
-  const [rows, [total]] = await Promise.all([
-    db()
-      .select(viewColumns)
-      .from(registries)
-      .leftJoin(users, eq(users.id, registries.createdBy))
+  return { page, where };
+}
+
+/** One page of `query`'s rows, with how many registries match in all. */
+async function onePage<Q extends PgSelect>(query: Q, { page, where }: ReturnType<typeof listFilter>) {
+  const [items, [total]] = await Promise.all([
+    query
       .where(where)
       .orderBy(asc(registries.name))
       .limit(PAGE_SIZE)
       .offset((page - 1) * PAGE_SIZE),
     db().select({ n: count() }).from(registries).where(where),
   ]);
-  return {
-    items: rows.map(toView),
-    total: total?.n ?? 0,
-    page,
-    pageSize: PAGE_SIZE,
-  };
+  return { items: items as Awaited<Q>, total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
+}
+
+export async function listRegistries(teamId: string, opts: { search?: string; page?: number } = {}) {
+  const list = await onePage(db().select(viewColumns).from(registries).leftJoin(users, eq(users.id, registries.createdBy)).$dynamic(), listFilter(teamId, opts));
+  return { ...list, items: list.items.map(toView) };
+}
+
+/** The registries page's rows: only the columns it shows. */
+export async function listRegistrySummaries(teamId: string, opts: { search?: string; page?: number } = {}) {
+  const list = await onePage(db().select(summaryColumns).from(registries).leftJoin(users, eq(users.id, registries.createdBy)).$dynamic(), listFilter(teamId, opts));
+  return { ...list, items: list.items.map(toSummary) };
 }
 
 /** Every registry of the team with the hosts its images live on (from non-secret fields only), for pickers. */

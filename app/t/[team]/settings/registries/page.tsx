@@ -2,11 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { KeyRound, Plus, Search } from "lucide-react";
 import { requireTeam } from "@/lib/auth/session";
-import { listRegistries } from "@/lib/registries/service";
+import { listRegistrySummaries } from "@/lib/registries/service";
 import { failingRegistryIds } from "@/lib/registries/pull-health";
 import { verdictOf } from "@/lib/registries/test-verdict";
 import { formatDateTime } from "@/lib/format";
-import { Badge } from "@/components/ui/badge";
+import { badgeMarkup } from "@/components/ui/badge";
+import { html } from "@/lib/html";
 import { Card, EmptyState } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { DataTable } from "@/components/ui/data-table";
@@ -26,7 +27,7 @@ export default async function RegistriesPage({
   const { q, page: pageParam } = await searchParams;
   const search = (q ?? "").slice(0, 100).trim();
   const page = Math.max(1, Number.parseInt(pageParam ?? "1", 10) || 1);
-  const [{ items, total, pageSize }, failing] = await Promise.all([listRegistries(team.id, { search, page }), failingRegistryIds(team.id)]);
+  const [{ items, total, pageSize }, failing] = await Promise.all([listRegistrySummaries(team.id, { search, page }), failingRegistryIds(team.id)]);
   const base = `/t/${team.slug}/settings/registries`;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const pageHref = (p: number) => `${base}?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
@@ -88,46 +89,28 @@ export default async function RegistriesPage({
               {
                 header: "Name",
                 primary: true,
-                cell: (r) => (
-                  <>
-                    <a href={`${base}/${r.id}`} className="title">
-                      {r.name}
-                    </a>
-                    <div className="note">{r.typeLabel}</div>
-                    {failing.has(r.id) && (
-                      <a href={`${base}/${r.id}#pull-health`} className="mt-1 inline-block">
-                        <Badge tone="red">Pull failing</Badge>
-                      </a>
-                    )}
-                  </>
-                ),
+                markup: (r) =>
+                  html`<a href="${base}/${r.id}" class="title">${r.name}</a><div class="note">${r.typeLabel}</div>${
+                    failing.has(r.id) && html`<a href="${base}/${r.id}#pull-health" class="mt-1 inline-block">${badgeMarkup("red", "Pull failing")}</a>`
+                  }`,
               },
-              { header: "Server", cell: (r) => <span className="note font-mono wrap-anywhere">{r.serverHost}</span> },
-              { header: "Created by", cell: (r) => <span className="text-slate-600">{r.createdBy ? `${r.createdBy.name}${r.createdBy.inTeam ? "" : " (left the team)"}` : "former member"}</span> },
+              { header: "Server", markup: (r) => html`<span class="note font-mono wrap-anywhere">${r.serverHost}</span>` },
+              { header: "Created by", markup: (r) => html`<span class="text-slate-600">${r.createdBy ? `${r.createdBy.name}${r.createdBy.inTeam ? "" : " (left the team)"}` : "former member"}</span>` },
               {
                 header: "Updated",
                 optional: true,
-                cell: (r) => (
-                  <span className="note">
-                    {formatDateTime(r.updatedAt)} · credentials v{r.credentialVersion}
-                    <span className="block text-slate-500">created {formatDateTime(r.createdAt)}</span>
-                  </span>
-                ),
+                markup: (r) =>
+                  html`<span class="note">${formatDateTime(r.updatedAt)} · credentials v${r.credentialVersion}<span class="block text-slate-500">created ${formatDateTime(r.createdAt)}</span></span>`,
               },
               {
                 header: "Last test",
-                cell: (r) => {
-                  if (!r.lastTest) return <span className="note">never</span>;
+                markup: (r) => {
+                  if (!r.lastTest) return html`<span class="note">never</span>`;
                   const verdict = verdictOf(r.lastTest);
-                  return (
-                    <span title={verdict.message}>
-                      <Badge tone={verdict.tone}>{verdict.label}</Badge>
-                      <span className="block text-xs text-slate-500">{formatDateTime(r.lastTestAt)}</span>
-                    </span>
-                  );
+                  return html`<span title="${verdict.message}">${badgeMarkup(verdict.tone, verdict.label)}<span class="block text-xs text-slate-500">${formatDateTime(r.lastTestAt)}</span></span>`;
                 },
               },
-              { header: "Containers", numeric: true, cell: (r) => <span className="text-slate-600">{r.containerCount}</span> },
+              { header: "Containers", numeric: true, markup: (r) => html`<span class="text-slate-600">${r.containerCount}</span>` },
             ]}
           />
         )}
