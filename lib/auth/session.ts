@@ -1,9 +1,9 @@
 import "server-only";
 import { cache } from "react";
 import { headers } from "next/headers";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { notFound, redirect } from "next/navigation";
-import { db } from "@/db";
+import { db, preparedQuery } from "@/db";
 import { memberships, teams, users } from "@/db/schema";
 import { auth } from "@/lib/auth";
 import { PROXY_IDENTITY_HEADER, proxyIdentity } from "@/lib/auth/proxy-identity";
@@ -41,6 +41,16 @@ export const requireUser = cache(async () => {
   return user;
 });
 
+const userAndMembership = preparedQuery((db) =>
+  db
+    .select({ user: userColumns, team: teams, role: memberships.role })
+    .from(users)
+    .leftJoin(teams, eq(teams.slug, sql.placeholder("slug")))
+    .leftJoin(memberships, and(eq(memberships.teamId, teams.id), eq(memberships.userId, users.id)))
+    .where(eq(users.id, sql.placeholder("uid")))
+    .prepare("user_and_membership"),
+);
+
 /**
  * The signed-in user and their membership of the team in the URL, read in one round trip; a team
  * they are not in (or none has this slug) is a 404, as the actions' membership check answers.
@@ -48,12 +58,7 @@ export const requireUser = cache(async () => {
 export const requireTeam = cache(async (teamSlug: string) => {
   const session = await currentSession();
   if (!session) redirect("/sign-in");
-  const [row] = await db()
-    .select({ user: userColumns, team: teams, role: memberships.role })
-    .from(users)
-    .leftJoin(teams, eq(teams.slug, teamSlug))
-    .leftJoin(memberships, and(eq(memberships.teamId, teams.id), eq(memberships.userId, users.id)))
-    .where(eq(users.id, session.userId));
+  const [row] = await userAndMembership().execute({ slug: teamSlug, uid: session.userId });
   if (!row) redirect("/sign-in");
   const { user, team, role } = row;
   if (!team || !role) notFound();

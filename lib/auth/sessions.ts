@@ -1,7 +1,7 @@
 import "server-only";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { eq, lt, sql } from "drizzle-orm";
-import { db } from "@/db";
+import { db, preparedQuery } from "@/db";
 import { revokedSessions, users } from "@/db/schema";
 import { env } from "@/lib/env";
 
@@ -17,14 +17,19 @@ export function newSessionId(): string {
 }
 
 /** Whether a token's session may still be used: not signed out, and not older than the user's last "sign out everywhere" or password change. One query. */
-export async function isSessionCurrent(claims: { uid: string; sid: string; gen: number }): Promise<boolean> {
-  const [row] = await db()
+const sessionState = preparedQuery((db) =>
+  db
     .select({
       generation: users.sessionGeneration,
-      revoked: sql<boolean>`exists (select 1 from ${revokedSessions} where ${revokedSessions.sessionId} = ${claims.sid})`,
+      revoked: sql<boolean>`exists (select 1 from ${revokedSessions} where ${revokedSessions.sessionId} = ${sql.placeholder("sid")})`,
     })
     .from(users)
-    .where(eq(users.id, claims.uid));
+    .where(eq(users.id, sql.placeholder("uid")))
+    .prepare("session_state"),
+);
+
+export async function isSessionCurrent(claims: { uid: string; sid: string; gen: number }): Promise<boolean> {
+  const [row] = await sessionState().execute({ uid: claims.uid, sid: claims.sid });
   return row !== undefined && !row.revoked && row.generation === claims.gen;
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { db } from "@/db";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { db, preparedQuery } from "@/db";
 import { containers, environmentWatch, environments, pullHealth, type PullFailure } from "@/db/schema";
 
 /** One environment using a registry, as the watcher last saw its pods pull. */
@@ -59,10 +59,15 @@ export async function pullHealthOf(teamId: string, registryId: string): Promise<
 }
 
 /** The registries of a team whose pods fail to pull somewhere (for the registries list). */
-export async function failingRegistryIds(teamId: string): Promise<Set<string>> {
-  const rows = await db()
+const failingRegistries = preparedQuery((db) =>
+  db
     .selectDistinct({ registryId: pullHealth.registryId })
     .from(pullHealth)
-    .where(and(eq(pullHealth.teamId, teamId), eq(pullHealth.status, "failing")));
+    .where(and(eq(pullHealth.teamId, sql.placeholder("teamId")), eq(pullHealth.status, "failing")))
+    .prepare("failing_registries"),
+);
+
+export async function failingRegistryIds(teamId: string): Promise<Set<string>> {
+  const rows = await failingRegistries().execute({ teamId });
   return new Set(rows.map((r) => r.registryId));
 }

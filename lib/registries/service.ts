@@ -1,8 +1,7 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
-import type { PgSelect } from "drizzle-orm/pg-core";
-import { db } from "@/db";
+import { db, preparedQuery } from "@/db";
 import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
@@ -175,35 +174,51 @@ function toSummary({ row, creatorName, creatorInTeam, containers: containerCount
   return { id, name, typeLabel: registryType(type)?.label ?? type, serverHost: serverHostOf(type, row.visibleFields), credentialVersion, createdBy, createdAt, updatedAt, lastTestAt, lastTest, containerCount };
 }
 
-/** Which registries a page of the list holds: the team's, by name, those whose name contains `search` if given. */
-function listFilter(teamId: string, opts: { search?: string; page?: number }) {
+/** The team's registries, those whose name matches the pattern when searching, as placeholders for prepared queries. */
+const teamRegistries = (searching: boolean) =>
+  and(eq(registries.teamId, sql.placeholder("teamId")), searching ? ilike(registries.name, sql.placeholder("pattern")) : undefined);
+
+function pageValues(teamId: string, opts: { search?: string; page?: number }) {
   const page = Math.max(1, Math.floor(opts.page ?? 1));
-  const where = and(eq(registries.teamId, teamId), opts.search ? ilike(registries.name, `%${escapeLike(opts.search)}%`) : undefined);
-  return { page, where };
+  return { page, values: { teamId, pattern: `%${escapeLike(opts.search ?? "")}%`, offset: (page - 1) * PAGE_SIZE } };
 }
 
-/** One page of `query`'s rows, with how many registries match in all. */
-async function onePage<Q extends PgSelect>(query: Q, { page, where }: ReturnType<typeof listFilter>) {
-  const [items, [total]] = await Promise.all([
-    query
-      .where(where)
+const registryCount = (searching: boolean, name: string) => preparedQuery((db) => db.select({ n: count() }).from(registries).where(teamRegistries(searching)).prepare(name));
+const registryCounts = { true: registryCount(true, "registry_count_search"), false: registryCount(false, "registry_count") };
+
+/**
+ * A page of the team's registries by name, with `columns` and their creator. Typed with every
+ * column of both sets: each caller maps the rows with the function for its own set.
+ */
+const registryPage = (columns: typeof viewColumns | typeof summaryColumns, searching: boolean, name: string) =>
+  preparedQuery((db) =>
+    db
+      .select(columns as typeof viewColumns & typeof summaryColumns)
+      .from(registries)
+      .leftJoin(users, eq(users.id, registries.createdBy))
+      .where(teamRegistries(searching))
       .orderBy(asc(registries.name))
       .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
-    db().select({ n: count() }).from(registries).where(where),
-  ]);
-  return { items: items as Awaited<Q>, total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
-}
+      .offset(sql.placeholder("offset"))
+      .prepare(name),
+  );
+const viewPages = { true: registryPage(viewColumns, true, "registry_views_search"), false: registryPage(viewColumns, false, "registry_views") };
+const summaryPages = { true: registryPage(summaryColumns, true, "registry_summaries_search"), false: registryPage(summaryColumns, false, "registry_summaries") };
 
+/** One page of the team's registries by name (those whose name contains `search` if given), with how many match. */
 export async function listRegistries(teamId: string, opts: { search?: string; page?: number } = {}) {
-  const list = await onePage(db().select(viewColumns).from(registries).leftJoin(users, eq(users.id, registries.createdBy)).$dynamic(), listFilter(teamId, opts));
-  return { ...list, items: list.items.map(toView) };
+  const { page, values } = pageValues(teamId, opts);
+  const searching = opts.search ? "true" : "false";
+  const [rows, [total]] = await Promise.all([viewPages[searching]().execute(values), registryCounts[searching]().execute(values)]);
+  return { items: rows.map(toView), total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
 }
 
 /** The registries page's rows: only the columns it shows. */
 export async function listRegistrySummaries(teamId: string, opts: { search?: string; page?: number } = {}) {
-  const list = await onePage(db().select(summaryColumns).from(registries).leftJoin(users, eq(users.id, registries.createdBy)).$dynamic(), listFilter(teamId, opts));
-  return { ...list, items: list.items.map(toSummary) };
+  const { page, values } = pageValues(teamId, opts);
+  const searching = opts.search ? "true" : "false";
+  const [rows, [total]] = await Promise.all([summaryPages[searching]().execute(values), registryCounts[searching]().execute(values)]);
+  return { items: rows.map(toSummary), total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
 }
 
 /** Every registry of the team with the hosts its images live on (from non-secret fields only), for pickers. */

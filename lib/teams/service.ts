@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, count, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { db } from "@/db";
+import { db, preparedQuery } from "@/db";
 import { auditEvents, environments, invitations, memberships, registries, teams, users, type TeamRole } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { SafeError, fieldError } from "@/lib/errors";
@@ -44,13 +44,19 @@ export function createTeam(ownerId: string, name: string) {
   });
 }
 
-export function listTeamsOf(userId: string) {
-  return db()
+const teamsOfUser = preparedQuery((db) =>
+  db
     .select({ id: teams.id, slug: teams.slug, name: teams.name, personal: teams.personal, role: memberships.role })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(teams.personal), asc(teams.name), asc(teams.slug));
+    .where(eq(memberships.userId, sql.placeholder("uid")))
+    .orderBy(asc(teams.personal), asc(teams.name), asc(teams.slug))
+    .prepare("teams_of_user"),
+);
+
+/** The user's teams for the team switcher: personal first, then by name. */
+export function listTeamsOf(userId: string) {
+  return teamsOfUser().execute({ uid: userId });
 }
 
 export function listMembers(teamId: string) {
