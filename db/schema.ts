@@ -19,6 +19,8 @@ export const teams = pgTable("teams", {
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
   personal: boolean("personal").notNull().default(false),
+  /** How many registries the team has, kept by triggers on registries (drizzle/0011): the list's total without counting them. */
+  registryCount: integer("registry_count").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -245,3 +245,32 @@ describe("update and audit", () => {
     expect(r).toMatchObject({ ok: true, data: { ok: false, fieldErrors: { "credentials.region": [expect.stringMatching(/AWS region code/)] } } });
   });
 });
+
+describe("the list's total", () => {
+  it("is the team's kept count through creates, a many-row insert and deletes, and counts no other team's registries", async () => {
+    const t = await registryTeam();
+    const counted = async (teamId: string) => (await db().select({ n: sql<number>`count(*)::int` }).from(registries).where(eq(registries.teamId, teamId)))[0]!.n;
+    const totalOf = async (a: { session: Session }, teamSlug: string) => {
+      const r = await registryActions.list(a.session, { teamSlug });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      return r.data.total;
+    };
+    const created = await registryActions.create(t.creator.session, { teamSlug: t.teamSlug, ...exampleInput("Custom", "counted one") });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    // One statement, many rows (an import, or the benchmarks' seeding): the trigger counts them all at once.
+    const many = Array.from({ length: 25 }, (_, i) => ({ id: newId("reg"), teamId: t.teamId, name: `bulk ${i}`, type: "Public", visibleFields: {}, createdBy: t.owner.user.id }));
+    await db().insert(registries).values(many);
+    await db().insert(registries).values({ id: newId("reg"), teamId: t.outsider.team.id, name: "elsewhere", type: "Public", visibleFields: {}, createdBy: t.outsider.user.id });
+    expect(await totalOf(t.member, t.teamSlug)).toBe(26);
+    expect(await counted(t.teamId)).toBe(26);
+    expect(await totalOf(t.outsider, t.outsider.team.slug)).toBe(1);
+
+    expect(await registryActions.delete(t.creator.session, { teamSlug: t.teamSlug, registryId: created.data.registryId })).toMatchObject({ ok: true });
+    await db().delete(registries).where(and(eq(registries.teamId, t.teamId), sql`${registries.name} like 'bulk 1%'`));
+    expect(await totalOf(t.member, t.teamSlug)).toBe(await counted(t.teamId));
+    expect(await counted(t.teamId)).toBe(14);
+    // A search still counts what matches.
+    const search = await registryActions.list(t.member.session, { teamSlug: t.teamSlug, search: "bulk 2" });
+    expect(search).toMatchObject({ ok: true, data: { total: 6 } });
+  });
+});

@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
 import { db, preparedQuery } from "@/db";
-import { auditEvents, containers, environments, memberships, pullSecrets, registries, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
+import { auditEvents, containers, environments, memberships, pullSecrets, registries, teams, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
 import { namespaceOf } from "@/lib/deploy/manifests";
@@ -183,8 +183,11 @@ function pageValues(teamId: string, opts: { search?: string; page?: number }) {
   return { page, values: { teamId, pattern: `%${escapeLike(opts.search ?? "")}%`, offset: (page - 1) * PAGE_SIZE } };
 }
 
-const registryCount = (searching: boolean, name: string) => preparedQuery((db) => db.select({ n: count() }).from(registries).where(teamRegistries(searching)).prepare(name));
-const registryCounts = { true: registryCount(true, "registry_count_search"), false: registryCount(false, "registry_count") };
+/** How many registries match: counted for a search, read from the team's own count otherwise (drizzle/0011). */
+const registryCounts = {
+  true: preparedQuery((db) => db.select({ n: count() }).from(registries).where(teamRegistries(true)).prepare("registry_count_search")),
+  false: preparedQuery((db) => db.select({ n: teams.registryCount }).from(teams).where(eq(teams.id, sql.placeholder("teamId"))).prepare("registry_count")),
+};
 
 /**
  * A page of the team's registries by name, with `columns` and their creator. Typed with every
