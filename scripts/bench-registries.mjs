@@ -37,7 +37,9 @@ try {
         const nameFilter = search ? "and name ilike $2" : "";
         const args = search ? [teamId, search] : [teamId];
         await conn.unsafe(`prepare list_${label.replace(" ", "")} as select id from registries where team_id = $1 ${nameFilter} order by name limit 50 offset 0`);
-        await conn.unsafe(`prepare total_${label.replace(" ", "")} as select count(*) from registries where team_id = $1 ${nameFilter}`);
+        // Without a search the total is the team's kept count (drizzle/0011); a search counts its matches.
+        const totalQuery = search ? `select count(*) from registries where team_id = $1 ${nameFilter}` : "select registry_count from teams where id = $1";
+        await conn.unsafe(`prepare total_${label.replace(" ", "")} as ${totalQuery}`);
         const values = args.map((a) => `'${a}'`).join(", ");
         for (let run = 0; run < 6; run++) {
           await conn.unsafe(`execute list_${label.replace(" ", "")}(${values})`);
