@@ -4,6 +4,7 @@ import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { baseAuthConfig } from "@/lib/auth/config";
 import { PROXY_IDENTITY_HEADER, signProxyIdentity } from "@/lib/auth/proxy-identity";
+import { decodeSessionToken } from "@/lib/auth/session-token";
 import { env } from "@/lib/env";
 
 /** Pages only a signed-in user may see: "/", /t/…, /teams/…, /account. */
@@ -36,15 +37,16 @@ export function contentSecurityPolicy(nonce: string): string {
 
 /**
  * The user id of a session token that is current and not yet due for re-issue, read as Auth.js
- * reads it (the same cookie name, decryption and jwt callback, which asks the database), or
- * undefined: then Auth.js itself handles the request and sets or clears the cookie.
+ * reads it (the same cookie name and jwt callback, which asks the database; the decryption of
+ * lib/auth/session-token.ts, which accepts no token Auth.js would refuse), or undefined: then
+ * Auth.js itself handles the request and sets or clears the cookie.
  */
 async function currentUserWithoutReissue(req: NextRequest): Promise<string | undefined> {
   const authConfig = baseAuthConfig();
   // Auth.js picks the cookie name from the protocol next-auth detects when no public URL is set.
   const secureCookie = authConfig.useSecureCookies ?? (req.headers.get("x-forwarded-proto") ?? req.nextUrl.protocol).startsWith("https");
   // Only the cookie: getToken would also take an Authorization header, which Auth.js's session never does.
-  const token = await getToken({ req: { headers: { cookie: req.headers.get("cookie") ?? "" } }, secret: authConfig.secret, secureCookie });
+  const token = await getToken({ req: { headers: { cookie: req.headers.get("cookie") ?? "" } }, secret: authConfig.secret, secureCookie, decode: decodeSessionToken });
   if (!token || typeof token.iat !== "number") return undefined;
   if (token.iat + authConfig.session.updateAge <= Date.now() / 1000) return undefined;
   const current = await authConfig.callbacks.jwt({ token, user: undefined as never, account: null });
