@@ -19,9 +19,11 @@ export function db() {
 
 /**
  * A query every dashboard request runs, built once per database handle with placeholders for its
- * values (`sql.placeholder`): drizzle does not build its SQL again, and PostgreSQL parses and plans
- * it once per connection (postgres.js names prepared statements). Behind PgBouncer that needs
- * transaction pooling with `max_prepared_statements` set (PgBouncer 1.21 and later).
+ * values (`sql.placeholder`), so drizzle does not build its SQL again. On PostgreSQL it is a
+ * prepared statement (postgres.js names it after its SQL, once per connection), parsed once and
+ * planned as PostgreSQL decides: after five runs it may keep a plan made without the values, so
+ * only queries whose best plan does not depend on them belong here (not a search). PGlite runs it
+ * as a plain query. Behind PgBouncer in transaction mode that needs `max_prepared_statements` (1.21+).
  */
 export function preparedQuery<Q>(build: (db: Db) => Q): () => Q {
   const byDatabase = new WeakMap<Db, Q>();

@@ -1,9 +1,13 @@
+-- No registry may be added or removed between the count below and the triggers: one that was
+-- (by a replica still running the previous version) would be counted wrong for good.
+LOCK TABLE "registries" IN SHARE ROW EXCLUSIVE MODE;
+--> statement-breakpoint
 ALTER TABLE "teams" ADD COLUMN "registry_count" integer DEFAULT 0 NOT NULL;
 --> statement-breakpoint
 -- The registries list shows how many registries the team has on every page: counting them each time
 -- grows with the team (a scan of 100,000 rows), so the count is kept with the rows, by triggers that
--- fire once per statement (an import of many registries updates the team once). A registry never
--- moves to another team, so updates leave the count as it is.
+-- fire once per statement (a statement inserting many rows updates the team once). A registry
+-- never moves to another team, so updates leave the count as it is.
 UPDATE "teams" SET "registry_count" = (SELECT count(*) FROM "registries" WHERE "registries"."team_id" = "teams"."id");
 --> statement-breakpoint
 CREATE FUNCTION "registries_counted_in"() RETURNS trigger LANGUAGE plpgsql AS $$

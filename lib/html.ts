@@ -4,9 +4,10 @@
  * escaped for text and for quoted attribute values alike, unless it is itself markup made by `html`.
  * So a name like `<img onerror=…>` or `" onclick="…` reads back as the text it is.
  */
-export class Markup {
-  constructor(readonly value: string) {}
-}
+const MARKUP = Symbol("markup");
+
+/** Only `html` makes one: a string cannot pass for markup. */
+export type Markup = { readonly value: string; readonly [MARKUP]: true };
 
 /** What a template may hold: false, null and undefined leave nothing, so `${cond && html`…`}` reads naturally. */
 export type MarkupPart = Markup | string | number | boolean | null | undefined | readonly MarkupPart[];
@@ -18,8 +19,8 @@ export function escapeHtml(text: string): string {
 }
 
 function render(part: MarkupPart): string {
-  if (part instanceof Markup) return part.value;
   if (Array.isArray(part)) return part.map(render).join("");
+  if (typeof part === "object" && part !== null && MARKUP in part) return part.value;
   if (part === null || part === undefined || part === false || part === true) return "";
   return escapeHtml(String(part));
 }
@@ -29,5 +30,5 @@ export function html(template: TemplateStringsArray, ...values: MarkupPart[]): M
   values.forEach((value, i) => {
     out += render(value) + (template[i + 1] ?? "");
   });
-  return new Markup(out);
+  return { value: out, [MARKUP]: true };
 }

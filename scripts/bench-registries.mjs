@@ -26,30 +26,25 @@ try {
     ({ teamId } = await seedRegistries(sql, email, n, { from: inserted }));
     inserted = n;
   };
-  // The plans of the list's queries (lib/registries/service.ts registryPage and registryCount). The
-  // server runs them as prepared statements, for which PostgreSQL may switch to a generic plan (one
-  // made without the values) after five runs, when it costs no more than the plans made with them:
-  // these are the plans chosen after six runs.
+  // The plans of the list's queries (lib/registries/service.ts registryList). Without a search the
+  // server runs prepared statements, for which PostgreSQL may keep a plan made without the values
+  // after five runs: these are the plans chosen after six runs. A search is planned with its pattern.
   const explain = async () => {
     const conn = await sql.reserve();
     try {
-      for (const [label, search] of [["page 1", null], ["search", "%istry 004%"]]) {
-        const nameFilter = search ? "and name ilike $2" : "";
-        const args = search ? [teamId, search] : [teamId];
-        await conn.unsafe(`prepare list_${label.replace(" ", "")} as select id from registries where team_id = $1 ${nameFilter} order by name limit 50 offset 0`);
-        // Without a search the total is the team's kept count (drizzle/0011); a search counts its matches.
-        const totalQuery = search ? `select count(*) from registries where team_id = $1 ${nameFilter}` : "select registry_count from teams where id = $1";
-        await conn.unsafe(`prepare total_${label.replace(" ", "")} as ${totalQuery}`);
-        const values = args.map((a) => `'${a}'`).join(", ");
-        for (let run = 0; run < 6; run++) {
-          await conn.unsafe(`execute list_${label.replace(" ", "")}(${values})`);
-          await conn.unsafe(`execute total_${label.replace(" ", "")}(${values})`);
-        }
-        const list = await conn.unsafe(`explain execute list_${label.replace(" ", "")}(${values})`);
-        const total = await conn.unsafe(`explain execute total_${label.replace(" ", "")}(${values})`);
-        console.log(`EXPLAIN ${label}, rows (prepared, after six runs):\n  ${list.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
-        console.log(`EXPLAIN ${label}, total (prepared, after six runs):\n  ${total.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
+      await conn.unsafe("prepare list_page as select id from registries where team_id = $1 order by name limit 50 offset 0");
+      await conn.unsafe("prepare total_page as select registry_count from teams where id = $1");
+      for (let run = 0; run < 6; run++) {
+        await conn.unsafe(`execute list_page('${teamId}')`);
+        await conn.unsafe(`execute total_page('${teamId}')`);
       }
+      const plans = {
+        "page 1, rows (prepared, after six runs)": await conn.unsafe(`explain execute list_page('${teamId}')`),
+        "page 1, total (prepared, after six runs)": await conn.unsafe(`explain execute total_page('${teamId}')`),
+        "search, rows": await conn`explain select id from registries where team_id = ${teamId} and name ilike ${"%istry 004%"} order by name limit 50`,
+        "search, total": await conn`explain select count(*) from registries where team_id = ${teamId} and name ilike ${"%istry 004%"}`,
+      };
+      for (const [label, rows] of Object.entries(plans)) console.log(`EXPLAIN ${label}:\n  ${rows.map((r) => r["QUERY PLAN"]).join("\n  ")}`);
       await conn`deallocate all`;
     } finally {
       conn.release();

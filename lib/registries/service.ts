@@ -2,6 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
 import { db, preparedQuery } from "@/db";
+import type { Db } from "@/db/client";
 import { auditEvents, containers, environments, memberships, pullSecrets, registries, teams, users, type Environment, type Registry, type RefreshRecord, type TestOutcome } from "@/db/schema";
 import { removePullSecret, type DeployDeps } from "@/lib/deploy";
 import { KubeError } from "@/lib/deploy/kubernetes";
@@ -174,54 +175,58 @@ function toSummary({ row, creatorName, creatorInTeam, containers: containerCount
   return { id, name, typeLabel: registryType(type)?.label ?? type, serverHost: serverHostOf(type, row.visibleFields), credentialVersion, createdBy, createdAt, updatedAt, lastTestAt, lastTest, containerCount };
 }
 
-/** The team's registries, those whose name matches the pattern when searching, as placeholders for prepared queries. */
+/** The team's registries, those whose name matches the pattern when searching, with placeholders for the values. */
 const teamRegistries = (searching: boolean) =>
   and(eq(registries.teamId, sql.placeholder("teamId")), searching ? ilike(registries.name, sql.placeholder("pattern")) : undefined);
 
-function pageValues(teamId: string, opts: { search?: string; page?: number }) {
-  const page = Math.max(1, Math.floor(opts.page ?? 1));
-  return { page, values: { teamId, pattern: `%${escapeLike(opts.search ?? "")}%`, offset: (page - 1) * PAGE_SIZE } };
-}
-
-/** How many registries match: counted for a search, read from the team's own count otherwise (drizzle/0011). */
-const registryCounts = {
-  true: preparedQuery((db) => db.select({ n: count() }).from(registries).where(teamRegistries(true)).prepare("registry_count_search")),
-  false: preparedQuery((db) => db.select({ n: teams.registryCount }).from(teams).where(eq(teams.id, sql.placeholder("teamId"))).prepare("registry_count")),
-};
+const columnSets = { view: viewColumns, summary: summaryColumns };
 
 /**
- * A page of the team's registries by name, with `columns` and their creator. Typed with every
+ * A page of the team's registries by name, with a column set and their creator. Typed with every
  * column of both sets: each caller maps the rows with the function for its own set.
  */
-const registryPage = (columns: typeof viewColumns | typeof summaryColumns, searching: boolean, name: string) =>
-  preparedQuery((db) =>
-    db
-      .select(columns as typeof viewColumns & typeof summaryColumns)
-      .from(registries)
-      .leftJoin(users, eq(users.id, registries.createdBy))
-      .where(teamRegistries(searching))
-      .orderBy(asc(registries.name))
-      .limit(PAGE_SIZE)
-      .offset(sql.placeholder("offset"))
-      .prepare(name),
-  );
-const viewPages = { true: registryPage(viewColumns, true, "registry_views_search"), false: registryPage(viewColumns, false, "registry_views") };
-const summaryPages = { true: registryPage(summaryColumns, true, "registry_summaries_search"), false: registryPage(summaryColumns, false, "registry_summaries") };
+const registryPage = (db: Db, columns: keyof typeof columnSets, searching: boolean) =>
+  db
+    .select(columnSets[columns] as typeof viewColumns & typeof summaryColumns)
+    .from(registries)
+    .leftJoin(users, eq(users.id, registries.createdBy))
+    .where(teamRegistries(searching))
+    .orderBy(asc(registries.name))
+    .limit(PAGE_SIZE)
+    .offset(sql.placeholder("offset"));
+
+// Without a search, the list and its total are prepared statements: one plan (the team's name
+// index, the team's kept count from drizzle/0011) fits every team. A search is planned with its
+// pattern every time: a plan made without it, which PostgreSQL may switch a prepared statement to
+// after five runs, filters every registry of a large team instead of using the trigram index.
+const unsearchedPages = {
+  view: preparedQuery((db) => registryPage(db, "view", false).prepare("registry_views")),
+  summary: preparedQuery((db) => registryPage(db, "summary", false).prepare("registry_summaries")),
+};
+const teamRegistryCount = preparedQuery((db) => db.select({ n: teams.registryCount }).from(teams).where(eq(teams.id, sql.placeholder("teamId"))).prepare("registry_count"));
 
 /** One page of the team's registries by name (those whose name contains `search` if given), with how many match. */
+async function registryList(teamId: string, opts: { search?: string; page?: number }, columns: keyof typeof columnSets) {
+  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  const values = { teamId, pattern: `%${escapeLike(opts.search ?? "")}%`, offset: (page - 1) * PAGE_SIZE };
+  const [rows, [total]] = await Promise.all(
+    opts.search
+      ? [registryPage(db(), columns, true).execute(values), db().select({ n: count() }).from(registries).where(teamRegistries(true)).execute(values)]
+      : [unsearchedPages[columns]().execute(values), teamRegistryCount().execute(values)],
+  );
+  return { rows, total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
+}
+
+/** The whole view of each registry on the page (the API's list, the list action). */
 export async function listRegistries(teamId: string, opts: { search?: string; page?: number } = {}) {
-  const { page, values } = pageValues(teamId, opts);
-  const searching = opts.search ? "true" : "false";
-  const [rows, [total]] = await Promise.all([viewPages[searching]().execute(values), registryCounts[searching]().execute(values)]);
-  return { items: rows.map(toView), total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
+  const { rows, ...list } = await registryList(teamId, opts, "view");
+  return { items: rows.map(toView), ...list };
 }
 
 /** The registries page's rows: only the columns it shows. */
 export async function listRegistrySummaries(teamId: string, opts: { search?: string; page?: number } = {}) {
-  const { page, values } = pageValues(teamId, opts);
-  const searching = opts.search ? "true" : "false";
-  const [rows, [total]] = await Promise.all([summaryPages[searching]().execute(values), registryCounts[searching]().execute(values)]);
-  return { items: rows.map(toSummary), total: total?.n ?? 0, page, pageSize: PAGE_SIZE };
+  const { rows, ...list } = await registryList(teamId, opts, "summary");
+  return { items: rows.map(toSummary), ...list };
 }
 
 /** Every registry of the team with the hosts its images live on (from non-secret fields only), for pickers. */
