@@ -20,6 +20,9 @@ try {
   const email = `bench-${Date.now()}@example.test`;
   const password = "bench-password-123";
   const teamUrl = await signUpInBrowser(server.base, email, password);
+  const emptyEmail = `bench-empty-${Date.now()}@example.test`;
+  const emptyTeamSlug = (await signUpInBrowser(server.base, emptyEmail, password)).match(/\/t\/([^/]+)/)[1];
+  const emptyCookie = await signInCookie(server.base, emptyEmail, password);
   let inserted = 0;
   let teamId;
   const growTo = async (n) => {
@@ -78,11 +81,21 @@ try {
   const serialSearch = await measured(searchPage, { total: 50, concurrency: 1, headers: { cookie }, check: checkSearch });
   const list = await measured(page, { total: requests, concurrency, headers: { cookie }, check });
   const health = await measured(`${server.base}/api/health`, { total: requests, concurrency });
+  // What any page costs before its own content, for comparison in the same run: the sign-in page
+  // (no session, no database) and the registries page of a team with none (the session, the team
+  // check, the dashboard's shell and an empty list).
+  await load(`${server.base}/sign-in`, { total: 100, concurrency: 10 });
+  const signIn = await measured(`${server.base}/sign-in`, { total: requests, concurrency });
+  const emptyPage = page.replace(/\/t\/[^/]+\//, `/t/${emptyTeamSlug}/`);
+  await load(emptyPage, { total: 100, concurrency: 10, headers: { cookie: emptyCookie } });
+  const empty = await measured(emptyPage, { total: requests, concurrency, headers: { cookie: emptyCookie }, check: (b) => b.includes("No registries yet") });
   console.log(`${registries} registries, ${requests} requests, ${concurrency} concurrent (ms; CPU is the server's, per request)`);
   console.log(`registries page: median ${list.median}, p95 ${list.p95}, max ${list.max}, ${list.rps} req/s, CPU ${list.cpuPerRequest}, ${list.failures} failed`);
   console.log(`/api/health:     median ${health.median}, p95 ${health.p95}, max ${health.max}, ${health.rps} req/s, CPU ${health.cpuPerRequest}, ${health.failures} failed`);
   console.log(`registries page, 1 at a time: median ${serial.median}, p95 ${serial.p95}, CPU ${serial.cpuPerRequest}, ${serial.failures} failed`);
   console.log(`search "istry 004", 1 at a time: median ${serialSearch.median}, p95 ${serialSearch.p95}, CPU ${serialSearch.cpuPerRequest}, ${serialSearch.failures} failed`);
+  console.log(`/sign-in:        median ${signIn.median}, ${signIn.rps} req/s, CPU ${signIn.cpuPerRequest}, ${signIn.failures} failed`);
+  console.log(`empty team's registries page: median ${empty.median}, ${empty.rps} req/s, CPU ${empty.cpuPerRequest}, ${empty.failures} failed`);
   console.log(`throughput ratio page / health: ${(Number(list.rps) / Number(health.rps)).toFixed(3)}`);
 
   if (scale) {
