@@ -90,10 +90,11 @@ async function audit(teamId: string, registryId: string, actorId: string, action
 const containerCount = sql<number>`(select count(*)::int from ${containers} where ${containers.registryId} = ${registries.id})`;
 const creatorInTeam = sql<boolean>`exists (select 1 from ${memberships} where ${memberships.teamId} = ${registries.teamId} and ${memberships.userId} = ${registries.createdBy})`;
 /**
- * A registry with its creator's name and membership and how many containers use it, for views:
- * the columns a view shows, so neither the ciphertext nor its key id leave the database for a list.
+ * A registry with its creator's name and membership and how many containers use it: the columns
+ * the registries page shows (`listRegistrySummaries`), so neither the ciphertext nor its key id
+ * leave the database for a list; views of one registry and the API (`viewColumns`) add a few.
  */
-const viewColumns = {
+const summaryColumns = {
   row: {
     id: registries.id,
     name: registries.name,
@@ -104,13 +105,16 @@ const viewColumns = {
     updatedAt: registries.updatedAt,
     lastTestAt: registries.lastTestAt,
     lastTest: registries.lastTest,
-    lastRefresh: registries.lastRefresh,
   },
-  hasSecret: sql<boolean>`${registries.secretCiphertext} is not null`,
-  creatorId: users.id,
   creatorName: users.name,
   creatorInTeam,
   containers: containerCount,
+};
+const viewColumns = {
+  ...summaryColumns,
+  row: { ...summaryColumns.row, lastRefresh: registries.lastRefresh },
+  hasSecret: sql<boolean>`${registries.secretCiphertext} is not null`,
+  creatorId: users.id,
 };
 type ViewRow = {
   row: Pick<Registry, keyof (typeof viewColumns)["row"]>;
@@ -151,22 +155,6 @@ export type RegistrySummary = Pick<RegistryView, "id" | "name" | "typeLabel" | "
   createdBy: { name: string; inTeam: boolean } | null;
 };
 
-const summaryColumns = {
-  row: {
-    id: registries.id,
-    name: registries.name,
-    type: registries.type,
-    visibleFields: registries.visibleFields,
-    credentialVersion: registries.credentialVersion,
-    createdAt: registries.createdAt,
-    updatedAt: registries.updatedAt,
-    lastTestAt: registries.lastTestAt,
-    lastTest: registries.lastTest,
-  },
-  creatorName: users.name,
-  creatorInTeam,
-  containers: containerCount,
-};
 
 function toSummary({ row, creatorName, creatorInTeam, containers: containerCount }: { row: Pick<Registry, keyof (typeof summaryColumns)["row"]>; creatorName: string | null; creatorInTeam: boolean; containers: number }): RegistrySummary {
   const type = row.type as RegistryType;
