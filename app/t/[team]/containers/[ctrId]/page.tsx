@@ -20,7 +20,7 @@ export const metadata: Metadata = { title: "Container" };
 export default async function ContainerPage({ params }: { params: Promise<{ team: string; ctrId: string }> }) {
   const { team: slug, ctrId } = await params;
   const { user, team, role } = await requireTeam(slug);
-  const container = await orNotFound(getContainer(team.id, ctrId));
+  let container = await orNotFound(getContainer(team.id, ctrId));
   // The preview never calls the cluster or AWS and masks every secret.
   const preview = await previewContainer(team, container.id).catch((err) => {
     if (err instanceof SafeError || err instanceof Error) return err.message;
@@ -29,6 +29,9 @@ export default async function ContainerPage({ params }: { params: Promise<{ team
   const envHref = `/t/${team.slug}/environments/${container.environment.id}`;
   // The latest deploy, live while it runs; reading it also reaps a run whose server died.
   const latest = container.deployments[0] ? await deploymentProgress(team.id, container.deployments[0].id) : undefined;
+  // A deploy that ended between the two reads would show as running in the history below for good:
+  // the panel refreshes the page only when it sees a run end, and it starts with this newer state.
+  if (latest && latest.status !== container.deployments[0]?.status) container = await orNotFound(getContainer(team.id, ctrId));
   return (
     <div className="space-y-6">
       <header className="flex flex-wrap items-end justify-between gap-4">
