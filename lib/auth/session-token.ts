@@ -14,20 +14,19 @@ import { createDecipheriv, createHash, createHmac, hkdfSync, timingSafeEqual } f
 export function decodeSessionToken({ token, secret, salt }: { token?: string; secret: string | string[]; salt: string }): Record<string, unknown> | null {
   if (!token || typeof secret !== "string") return null;
   const parts = token.split(".");
-  if (parts.length !== 5 || !parts.every((p) => BASE64URL.test(p))) return null;
+  if (parts.length !== 5) return null;
   const [protectedHeader, encryptedKey, iv, ciphertext, tag] = parts as [string, string, string, string, string];
   // `dir`: the content key is the derived key itself, so the encrypted key part is empty.
   if (encryptedKey !== "") return null;
-  const header = parseObject(Buffer.from(protectedHeader, "base64url"));
+  const [headerBytes, ivBytes, cipherBytes, tagBytes] = [protectedHeader, iv, ciphertext, tag].map(canonicalBase64url);
+  if (!headerBytes || !ivBytes || !cipherBytes || !tagBytes) return null;
+  const header = parseObject(headerBytes);
   if (!header || header.alg !== "dir" || header.enc !== "A256CBC-HS512" || Object.keys(header).some((k) => !HEADER_KEYS.has(k))) return null;
   const key = derivedKey(secret, salt);
   if (header.kid !== undefined && header.kid !== key.kid) return null;
 
   // RFC 7518 5.2.2.2: the tag is the first half of HMAC-SHA-512 over AAD, IV, ciphertext and AAD's length in bits.
   const aad = Buffer.from(protectedHeader, "ascii");
-  const ivBytes = Buffer.from(iv, "base64url");
-  const cipherBytes = Buffer.from(ciphertext, "base64url");
-  const tagBytes = Buffer.from(tag, "base64url");
   if (ivBytes.length !== 16 || tagBytes.length !== 32 || cipherBytes.length === 0 || cipherBytes.length % 16 !== 0) return null;
   const aadBits = Buffer.alloc(8);
   aadBits.writeBigUInt64BE(BigInt(aad.length * 8));
@@ -44,15 +43,28 @@ export function decodeSessionToken({ token, secret, salt }: { token?: string; se
   const now = Date.now() / 1000;
   if (!claims || typeof claims.exp !== "number" || claims.exp <= now) return null;
   if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || claims.nbf > now)) return null;
+  if (claims.iat !== undefined && typeof claims.iat !== "number") return null;
   return claims;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const HEADER_KEYS = new Set(["alg", "enc", "kid"]);
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The bytes of a part only if it is written exactly as its bytes encode: Buffer would also take a
+ * dangling last character (a length of 4n + 1) that jose refuses, and the tag covers the bytes,
+ * not the text.
+ */
+function canonicalBase64url(part: string): Buffer | null {
+  if (!BASE64URL.test(part)) return null;
+  const bytes = Buffer.from(part, "base64url");
+  return bytes.toString("base64url") === part ? bytes : null;
+}
 
 function parseObject(bytes: Buffer): Record<string, unknown> | null {
   try {
-    const value: unknown = JSON.parse(bytes.toString("utf8"));
+    const value: unknown = JSON.parse(UTF8.decode(bytes));
     return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
