@@ -5,7 +5,7 @@ import { auditEvents, containers, environments, registries } from "@/db/schema";
 import { registryActions } from "@/lib/registries/actions";
 import { REGISTRY_TYPES } from "@/lib/registries/catalog";
 import { EXAMPLE_CREDENTIALS, exampleInput } from "@/lib/registries/examples";
-import { decryptCredentials } from "@/lib/registries/service";
+import { decryptCredentials, listRegistrySummaries } from "@/lib/registries/service";
 import { teamActions } from "@/lib/teams/actions";
 import { newId } from "@/lib/ids";
 import { newUser, registryTeam } from "./fixtures";
@@ -269,6 +269,8 @@ describe("the list's total", () => {
     await db().delete(registries).where(and(eq(registries.teamId, t.teamId), sql`${registries.name} like 'bulk 1%'`));
     expect(await totalOf(t.member, t.teamSlug)).toBe(await counted(t.teamId));
     expect(await counted(t.teamId)).toBe(14);
+    // A page far past the end, as a URL may ask for, is an empty page.
+    expect(await listRegistrySummaries(t.teamId, { page: 1e20 })).toMatchObject({ items: [], total: 14, page: 100_000 });
     // A search still counts what matches.
     const search = await registryActions.list(t.member.session, { teamSlug: t.teamSlug, search: "bulk 2" });
     expect(search).toMatchObject({ ok: true, data: { total: 6 } });

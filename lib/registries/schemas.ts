@@ -44,9 +44,12 @@ export const testRegistrySchema = z
   .refine((v) => v.registryId || v.type, { message: "Choose a registry type", path: ["type"] });
 export type TestRegistryInput = z.input<typeof testRegistrySchema>;
 
+/** The last page a list goes to: 5,000,000 registries at 50 a page. */
+export const MAX_LIST_PAGE = 100_000;
+
 export const listRegistriesSchema = z.strictObject({
   search: storableText().max(100, "Search is at most 100 characters").optional(),
-  page: z.number().int().min(1).max(100_000).optional(),
+  page: z.number().int().min(1).max(MAX_LIST_PAGE).optional(),
 });
 export type ListRegistriesInput = z.input<typeof listRegistriesSchema>;
 

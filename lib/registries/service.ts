@@ -14,7 +14,7 @@ import { isEgressRefused, resolveVetted } from "@/lib/egress";
 import { takeLiveCheck } from "@/lib/live-checks";
 import { liveCheck, type LiveCheckOptions } from "./live-check";
 import { issueTestToken, keptTest } from "./test-token";
-import type { CreateRegistryInput } from "./schemas";
+import { MAX_LIST_PAGE, type CreateRegistryInput } from "./schemas";
 import type { RegistryCreator } from "./permissions";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { credentialsKeyring } from "@/lib/crypto/keyring";
@@ -195,7 +195,8 @@ const teamRegistryCount = preparedQuery((db) => db.select({ n: teams.registryCou
 
 /** One page of the team's registries by name (those whose name contains `search` if given), with how many match. */
 async function registryList(teamId: string, opts: { search?: string; page?: number }, columns: keyof typeof columnSets) {
-  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  // The page comes from the URL as well: `?page=1e20` shows an empty page, not an error.
+  const page = Math.min(MAX_LIST_PAGE, Math.max(1, Math.floor(opts.page ?? 1)));
   const values = { teamId, pattern: `%${escapeLike(opts.search ?? "")}%`, offset: (page - 1) * PAGE_SIZE };
   const [rows, [total]] = await Promise.all(
     opts.search

@@ -124,7 +124,10 @@ export async function acceptInvitationIn(tx: Tx, token: string, user: { id: stri
     .where(and(eq(invitations.id, row.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())))
     .returning({ teamId: invitations.teamId, role: invitations.role });
   if (!accepted) {
-    const state: Exclude<InvitationState, "pending"> = row.acceptedAt ? "accepted" : row.revokedAt ? "revoked" : "expired";
+    // Read again: an accept racing this one may have committed after the first read (the update
+    // waited for it), and then the invitation was used, not expired.
+    const [current = row] = await tx.select().from(invitations).where(eq(invitations.id, row.id));
+    const state: Exclude<InvitationState, "pending"> = current.acceptedAt ? "accepted" : current.revokedAt ? "revoked" : "expired";
     throw new SafeError("conflict", NOT_USABLE[state]);
   }
   // Already a member (added directly since): the invitation is used up all the same.
