@@ -16,7 +16,6 @@ export function newSessionId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-/** Whether a token's session may still be used: not signed out, and not older than the user's last "sign out everywhere" or password change. One query. */
 const sessionState = preparedQuery((db) =>
   db
     .select({
@@ -28,6 +27,7 @@ const sessionState = preparedQuery((db) =>
     .prepare("session_state"),
 );
 
+/** Whether a token's session may still be used: not signed out, and not older than the user's last "sign out everywhere" or password change. One query. */
 export async function isSessionCurrent(claims: { uid: string; sid: string; gen: number }): Promise<boolean> {
   const [row] = await sessionState().execute({ uid: claims.uid, sid: claims.sid });
   return row !== undefined && !row.revoked && row.generation === claims.gen;

@@ -116,51 +116,37 @@ const viewColumns = {
   hasSecret: sql<boolean>`${registries.secretCiphertext} is not null`,
   creatorId: users.id,
 };
-type ViewRow = {
-  row: Pick<Registry, keyof (typeof viewColumns)["row"]>;
-  hasSecret: boolean;
-  creatorId: string | null;
-  creatorName: string | null;
-  creatorInTeam: boolean;
-  containers: number;
-};
-
-function toView({ row, hasSecret, creatorId, creatorName, creatorInTeam, containers: containersUsing }: ViewRow): RegistryView {
-  const type = row.type as RegistryType;
-  return {
-    id: row.id,
-    name: row.name,
-    type,
-    typeLabel: registryType(type)?.label ?? type,
-    serverHost: serverHostOf(type, row.visibleFields),
-    visibleFields: row.visibleFields,
-    secretFields: hasSecret ? secretFieldNames(type) : [],
-    credentialVersion: row.credentialVersion,
-    createdBy: creatorId ? { id: creatorId, name: creatorName ?? "", inTeam: creatorInTeam } : null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    lastTestAt: row.lastTestAt,
-    lastTest: row.lastTest,
-    lastRefresh: row.lastRefresh,
-    containerCount: containersUsing,
-  };
-}
-
-function escapeLike(s: string) {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** What the registries list shows of a registry; the API's list gives the whole view (`listRegistries`). */
 export type RegistrySummary = Pick<RegistryView, "id" | "name" | "typeLabel" | "serverHost" | "credentialVersion" | "createdAt" | "updatedAt" | "lastTestAt" | "lastTest" | "containerCount"> & {
   createdBy: { name: string; inTeam: boolean } | null;
 };
+type SummaryRow = { row: Pick<Registry, keyof (typeof summaryColumns)["row"]>; creatorName: string | null; creatorInTeam: boolean; containers: number };
+type ViewRow = Omit<SummaryRow, "row"> & { row: Pick<Registry, keyof (typeof viewColumns)["row"]>; hasSecret: boolean; creatorId: string | null };
 
-
-function toSummary({ row, creatorName, creatorInTeam, containers: containerCount }: { row: Pick<Registry, keyof (typeof summaryColumns)["row"]>; creatorName: string | null; creatorInTeam: boolean; containers: number }): RegistrySummary {
+function toSummary({ row, creatorName, creatorInTeam, containers: containerCount }: SummaryRow): RegistrySummary {
   const type = row.type as RegistryType;
   const { id, name, credentialVersion, createdAt, updatedAt, lastTestAt, lastTest } = row;
   const createdBy = creatorName === null ? null : { name: creatorName, inTeam: creatorInTeam };
   return { id, name, typeLabel: registryType(type)?.label ?? type, serverHost: serverHostOf(type, row.visibleFields), credentialVersion, createdBy, createdAt, updatedAt, lastTestAt, lastTest, containerCount };
+}
+
+/** The summary, with the fields, which secrets are set, the creator's id and the last refresh. */
+function toView({ hasSecret, creatorId, ...summaryRow }: ViewRow): RegistryView {
+  const { row, creatorName, creatorInTeam } = summaryRow;
+  const type = row.type as RegistryType;
+  return {
+    ...toSummary(summaryRow),
+    type,
+    visibleFields: row.visibleFields,
+    secretFields: hasSecret ? secretFieldNames(type) : [],
+    createdBy: creatorId ? { id: creatorId, name: creatorName ?? "", inTeam: creatorInTeam } : null,
+    lastRefresh: row.lastRefresh,
+  };
+}
+
+function escapeLike(s: string) {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** The team's registries, those whose name matches the pattern when searching, with placeholders for the values. */
